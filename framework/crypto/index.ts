@@ -1,0 +1,3 @@
+export * from "./hashing.ts";
+export * from "./signatures.ts";
+export * from "./ss58.ts";
