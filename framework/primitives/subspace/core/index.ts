@@ -1,0 +1,5 @@
+export * from "./scalar.ts";
+export * from "./pieces.ts";
+export * from "./segments.ts";
+export * from "./objects.ts";
+export * from "./segment.ts";
