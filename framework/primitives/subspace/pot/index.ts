@@ -1,0 +1,3 @@
+export * from "./derivations.ts";
+export * from "./prover.ts";
+export * from "./codec.ts";
