@@ -1,0 +1,106 @@
+/**
+ * Synthetic "tries" for ChainDb tests: a state is a set of node ids; node id i has content `node-<i>` and
+ * hash blake2_256(content), so identical ids are identical content-addressed nodes. Commits follow the
+ * TrieCommit contract with set semantics: `inserted` ∩ parent state = ∅, `removed` ⊆ parent state.
+ */
+import { blake2_256 } from "../../../framework/crypto/index.ts";
+import { toHex, utf8 } from "../../../framework/codec/bytes.ts";
+import type { BlockCommit, TrieCommit } from "../../../node/db/index.ts";
+
+export const nodeContent = (id: number): Uint8Array => utf8(`node-${id}`.padEnd(40, "."));
+const hashCache = new Map<number, Uint8Array>();
+export function nodeHash(id: number): Uint8Array {
+  let h = hashCache.get(id);
+  if (h === undefined) hashCache.set(id, (h = blake2_256(nodeContent(id))));
+  return h;
+}
+export const blockHash = (tag: string): Uint8Array => blake2_256(utf8(`block-${tag}`));
+
+/** mulberry32: small deterministic PRNG, so a child process can regenerate the same chain. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function trieCommit(rootId: number, inserted: Iterable<number>, removed: Iterable<number>): TrieCommit {
+  const ins = new Map<string, Uint8Array>();
+  for (const id of inserted) ins.set(toHex(nodeHash(id)), nodeContent(id));
+  return { root: nodeHash(rootId), inserted: ins, removed: [...removed].map((id) => toHex(nodeHash(id))) };
+}
+
+export interface SynBlock {
+  hash: Uint8Array;
+  number: number;
+  parentHash: Uint8Array;
+  rootId: number;
+  state: Set<number>;
+  commit: TrieCommit;
+}
+
+/** Builds blocks; ids are allocated from one counter, root ids are never reused. */
+export class SyntheticChain {
+  readonly rand: () => number;
+  private nextId = 1;
+  private readonly reusable: number[] = [];
+  private count = 0;
+
+  constructor(private readonly seed: number) {
+    this.rand = rng(seed);
+  }
+
+  genesis(size = 20): SynBlock {
+    const rootId = this.nextId++;
+    const state = new Set<number>([rootId]);
+    for (let i = 0; i < size; i++) state.add(this.fresh());
+    return { hash: blockHash(`${this.seed}-${this.count++}`), number: 0, parentHash: new Uint8Array(32), rootId, state, commit: trieCommit(rootId, state, []) };
+  }
+
+  /** A child of `parent`: removes the parent's root and `removes` random nodes, inserts a new root, `inserts` fresh and up to `reuse` old nodes. */
+  child(parent: SynBlock, opts: { inserts: number; removes: number; reuse: number }): SynBlock {
+    const state = new Set(parent.state);
+    const removed: number[] = [parent.rootId];
+    state.delete(parent.rootId);
+    const pool = [...state];
+    for (let i = 0; i < opts.removes && pool.length > 0; i++) {
+      const id = pool.splice(Math.floor(this.rand() * pool.length), 1)[0]!;
+      state.delete(id);
+      removed.push(id);
+    }
+    const rootId = this.nextId++;
+    const inserted: number[] = [rootId];
+    for (let i = 0; i < opts.inserts; i++) inserted.push(this.fresh());
+    for (let i = 0; i < opts.reuse && this.reusable.length > 0; i++) {
+      const id = this.reusable[Math.floor(this.rand() * this.reusable.length)]!;
+      if (!parent.state.has(id) && !inserted.includes(id)) inserted.push(id);
+    }
+    for (const id of inserted) state.add(id);
+    return { hash: blockHash(`${this.seed}-${this.count++}`), number: parent.number + 1, parentHash: parent.hash, rootId, state, commit: trieCommit(rootId, inserted, removed) };
+  }
+
+  private fresh(): number {
+    const id = this.nextId++;
+    this.reusable.push(id);
+    return id;
+  }
+}
+
+/** The BlockCommit for a synthetic block (header and body are recognisable filler). */
+export function blockCommit(b: SynBlock, extra: Partial<BlockCommit> = {}): BlockCommit {
+  return {
+    hash: b.hash,
+    number: b.number,
+    parentHash: b.parentHash,
+    header: utf8(`header-${toHex(b.hash)}`),
+    body: utf8(`body-${b.number}`),
+    stateRoot: nodeHash(b.rootId),
+    state: b.commit,
+    setBest: true,
+    ...extra,
+  };
+}
