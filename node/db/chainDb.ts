@@ -112,7 +112,13 @@ export class ChainDb implements TrieNodeStore {
     let env: RootDatabase<Uint8Array, Uint8Array>;
     let c: Columns;
     try {
-      env = openLmdb<Uint8Array, Uint8Array>(path, { maxDbs: 16, mapSize: opts.mapSize ?? DEFAULT_MAP_SIZE, keyEncoding: "binary", encoding: "binary" });
+      env = openLmdb<Uint8Array, Uint8Array>(path, {
+        maxDbs: 16,
+        mapSize: opts.mapSize ?? DEFAULT_MAP_SIZE,
+        noSync: opts.noSync === true,
+        keyEncoding: "binary",
+        encoding: "binary",
+      });
       c = {} as Columns;
       for (const name of COLUMN_NAMES) c[name] = env.openDB<Uint8Array, Uint8Array>({ name, keyEncoding: "binary", encoding: "binary" });
     } catch (err) {

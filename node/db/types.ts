@@ -32,6 +32,11 @@ export interface ChainDbOptions {
    * lmdb-js grows the map by itself when a transaction needs more, so this is a starting point, not a cap.
    */
   mapSize?: number;
+  /**
+   * Skip the fsync of each commit (lmdb `noSync`). Commits stay atomic and survive a killed process, but an OS
+   * crash or power loss may lose or corrupt the database. For tests and throw-away dev chains only.
+   */
+  noSync?: boolean;
 }
 
 export interface ChainMeta {

@@ -23,7 +23,7 @@ describe("ChainDb", () => {
   let dir: string;
   let dbs: ChainDb[];
   const openDb = (statePruning: "archive" | number = "archive", path = join(dir, "db")): ChainDb => {
-    const db = ChainDb.open(path, { statePruning });
+    const db = ChainDb.open(path, { statePruning, noSync: true });
     dbs.push(db);
     return db;
   };
