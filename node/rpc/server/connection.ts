@@ -19,7 +19,7 @@ export interface SubscriptionKind {
 export class RpcConnection {
   readonly subs = new Map<string, Subscription>();
   closed = false;
-  /** Last time the peer showed life (message or pong), for the ping check. */
+  /** Last pong (or the connection time), for the ping check. */
   lastSeen = Date.now();
   missedPings = 0;
 

@@ -38,6 +38,8 @@ export const RPC_DEFAULTS = {
 
 /** jsonrpsee `PingConfig::max_failures` as configured by Substrate. */
 const MAX_MISSED_PINGS = 3;
+/** How long `close()` waits for clients to answer the close frame before cutting connections. */
+const CLOSE_GRACE_MS = 250;
 
 const JSON_CONTENT_TYPES = new Set([
   "application/json",
@@ -166,17 +168,28 @@ export class RpcServer {
     this.http = null;
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.pingTimer = null;
-    for (const [ws, conn] of this.sockets) {
-      conn.dispose();
-      ws.terminate();
-    }
+    const wss = this.wss;
+    this.wss = null; // refuses further upgrades
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve())); // stops accepting
+    http.closeIdleConnections();
+    // Send close frames, give clients a moment to answer them, then cut whatever is left.
+    const sockets = [...this.sockets];
     this.sockets.clear();
-    this.wss?.close();
-    this.wss = null;
-    await new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
-    });
+    const closed: Promise<void>[] = [];
+    for (const [ws, conn] of sockets) {
+      conn.dispose();
+      closed.push(new Promise((resolve) => ws.once("close", () => resolve())));
+      ws.close(1001, "server shutting down");
+    }
+    if (closed.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+      for (const [ws] of sockets) ws.terminate();
+    }
+    wss?.close();
+    http.closeAllConnections();
+    await httpClosed;
   }
 
   // ---------------------------------------------------------------- WebSocket
@@ -222,7 +235,6 @@ export class RpcServer {
   }
 
   private onWsMessage(conn: RpcConnection, data: Buffer | ArrayBuffer | Buffer[], _isBinary: boolean): void {
-    conn.lastSeen = Date.now();
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (buf.length > this.maxRequestSize) {
       conn.send!(this.oversizedRequest);
