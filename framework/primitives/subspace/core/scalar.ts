@@ -24,14 +24,22 @@ export function scalarFromBytes(bytes: Uint8Array, offset = 0): bigint {
 
 /** Whether the 32 bytes at `offset` are a canonical scalar. */
 export function isCanonicalScalar(bytes: Uint8Array, offset = 0): boolean {
-  return readU256Be(bytes, offset) < BLS12_381_R;
+  if (offset + SCALAR_FULL_BYTES > bytes.length) throw new RangeError("scalar out of bounds");
+  // PERF: compare big-endian bytes with r's; almost always decided by the first byte.
+  for (let i = 0; i < SCALAR_FULL_BYTES; i++) {
+    const b = bytes[offset + i]!;
+    const m = R_BYTES[i]!;
+    if (b !== m) return b < m;
+  }
+  return false; // equal to r
 }
+
+const R_BYTES = Uint8Array.from(Buffer.from(BLS12_381_R.toString(16).padStart(64, "0"), "hex"));
 
 /** Read 31 safe bytes at `offset` as the scalar `0x00 ‖ chunk` (always canonical). */
 export function scalarFromSafeBytes(bytes: Uint8Array, offset = 0): bigint {
-  let v = 0n;
-  // 31 bytes = one 7-byte word and three 8-byte words, read as numbers to keep bigint work small.
-  v = BigInt(readUintBe(bytes, offset, 7));
+  // 31 bytes = 3 + 4 bytes, then three 8-byte words; numbers stay below 2^32 before widening.
+  let v = (BigInt(readUintBe(bytes, offset, 3)) << 32n) | BigInt(readUintBe(bytes, offset + 3, 4));
   for (let k = 7; k < SCALAR_SAFE_BYTES; k += 8) {
     const hi = readUintBe(bytes, offset + k, 4);
     const lo = readUintBe(bytes, offset + k + 4, 4);

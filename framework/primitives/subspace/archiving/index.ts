@@ -1,0 +1,5 @@
+export * from "./archiver.ts";
+export * from "./segmentBuilder.ts";
+export * from "./reconstruction.ts";
+export * from "./genesis.ts";
+export { chachaKeystream } from "./chacha.ts";
