@@ -290,17 +290,18 @@ export class TransactionPool {
     }
     if (Array.isArray(providedTags)) for (const t of providedTags) tags.push(tagKey(t));
 
+    const included = new Set(hashes);
     const status = this.pool.pruneTags(tags);
     const promoted: string[] = [];
     for (const p of status.promoted) {
       this.fireImported(p);
       if (p.kind === "ready") promoted.push(p.hash, ...p.promoted);
     }
-    for (const h of status.failed) this.watchers.dropped(h);
-    const removed = [...status.failed];
+    // An included transaction still waiting in future leaves it here; it gets inBlock, not dropped.
+    const removed = status.failed.filter((h) => !included.has(h));
+    for (const h of removed) this.watchers.dropped(h);
 
     this.bans.ban(hashes);
-    const included = new Set(hashes);
     for (const h of included) this.watchers.inBlock(at.hash, h);
 
     // Transactions pruned without being in the block (conflicting tags, exhausted predecessors)

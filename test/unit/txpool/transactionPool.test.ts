@@ -405,6 +405,15 @@ describe("TransactionPool", () => {
       expect(pool.has(hashOf(b))).to.equal(false);
     });
 
+    it("reports inBlock (not dropped) for an included transaction that was still in future", async () => {
+      const { pool, watch, block, hashOf } = setup();
+      const { watcher } = await watch({ sender: 1, nonce: 1 });
+      const r = await block(1, [{ sender: 1, nonce: 0 }, { sender: 1, nonce: 1 }]);
+      expect(r.removed).to.deep.equal([]);
+      expect(watcher.statuses).to.deep.equal(["future", { inBlock: blockHash(1) }]);
+      expect(pool.has(hashOf({ sender: 1, nonce: 1 }))).to.equal(false);
+    });
+
     it("drops futures providing a pruned tag", async () => {
       const { pool, watch, hashOf } = setup();
       const { watcher } = await watch({ sender: 1, nonce: 0, requires: ["never"], provides: ["t"] });
