@@ -206,7 +206,7 @@ describe("ChainDb", () => {
     /** A Map whose iteration throws after `n` entries, failing a commit halfway through its node writes. */
     function failingMap(entries: Map<string, Uint8Array>, n: number): Map<string, Uint8Array> {
       const m = new Map(entries);
-      m[Symbol.iterator] = function* () {
+      (m as { [Symbol.iterator]: unknown })[Symbol.iterator] = function* () {
         let i = 0;
         for (const e of entries) {
           if (i++ === n) throw new Error("injected failure");

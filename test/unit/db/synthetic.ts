@@ -104,3 +104,43 @@ export function blockCommit(b: SynBlock, extra: Partial<BlockCommit> = {}): Bloc
     ...extra,
   };
 }
+
+/** Per-block shape and finality rule shared by the crash fixture and the test that checks its output. */
+export const CRASH_CHAIN = { seed: 77, pruning: 2, finalityDepth: 3, shape: { inserts: 30, removes: 20, reuse: 3 } } as const;
+
+/** Blocks 0..upTo of the crash-test chain (deterministic). */
+export function crashChain(upTo: number): SynBlock[] {
+  const syn = new SyntheticChain(CRASH_CHAIN.seed);
+  const out = [syn.genesis()];
+  while (out.length <= upTo) out.push(syn.child(out[out.length - 1]!, CRASH_CHAIN.shape));
+  return out;
+}
+
+/** The commit of crash-chain block `n`, finalizing `n − finalityDepth`. */
+export function crashCommit(chain: SynBlock[], n: number): BlockCommit {
+  const f = n - CRASH_CHAIN.finalityDepth;
+  return blockCommit(chain[n]!, f > 0 ? { finalized: { hash: chain[f]!.hash, number: f } } : {});
+}
+
+/** Block `n` of the disk-fill chain: 100 nodes of 2 KiB each (about 200 KiB of state per block). */
+export function fillCommit(n: number): BlockCommit {
+  const inserted = new Map<string, Uint8Array>();
+  let root: Uint8Array | undefined;
+  for (let i = 0; i < 100; i++) {
+    const content = new Uint8Array(2048).fill(i);
+    content.set(utf8(`fill-${n}-${i}`));
+    const h = blake2_256(content);
+    root ??= h;
+    inserted.set(toHex(h), content);
+  }
+  return {
+    hash: blockHash(`fill-${n}`),
+    number: n,
+    parentHash: n === 0 ? new Uint8Array(32) : blockHash(`fill-${n - 1}`),
+    header: utf8(`fill-header-${n}`),
+    body: new Uint8Array(1000).fill(n & 0xff),
+    stateRoot: root!,
+    state: { root: root!, inserted, removed: [] },
+    setBest: true,
+  };
+}
