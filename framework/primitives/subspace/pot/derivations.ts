@@ -128,3 +128,20 @@ export function checkpointsOutput(checkpoints: PotCheckpoints): PotOutput {
   if (checkpoints.length !== POT_NUM_CHECKPOINTS) throw new TypeError(`expected ${POT_NUM_CHECKPOINTS} checkpoints, got ${checkpoints.length}`);
   return checkpoints[POT_NUM_CHECKPOINTS - 1]!;
 }
+
+/** The 8 checkpoints as one 128-byte array (the SCALE form of `PotCheckpoints`). */
+export function concatCheckpoints(checkpoints: PotCheckpoints): Uint8Array {
+  checkpointsOutput(checkpoints);
+  const out = new Uint8Array(POT_NUM_CHECKPOINTS * POT_OUTPUT_SIZE);
+  checkpoints.forEach((c, i) => {
+    assertLength(c, POT_OUTPUT_SIZE, "checkpoint");
+    out.set(c, i * POT_OUTPUT_SIZE);
+  });
+  return out;
+}
+
+/** Splits 128 bytes into 8 checkpoints (copies). */
+export function splitCheckpoints(bytes: Uint8Array): PotCheckpoints {
+  assertLength(bytes, POT_NUM_CHECKPOINTS * POT_OUTPUT_SIZE, "checkpoints");
+  return Array.from({ length: POT_NUM_CHECKPOINTS }, (_, i) => new Uint8Array(bytes.subarray(i * POT_OUTPUT_SIZE, (i + 1) * POT_OUTPUT_SIZE)));
+}
