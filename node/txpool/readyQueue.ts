@@ -179,27 +179,20 @@ export class ReadyQueue {
    * requires; among those available, the best by priority, remaining validity, then age.
    */
   ordered(): PoolTransaction[] {
-    const heap = new EntryHeap();
-    for (const e of this.best) heap.push(e);
-    const awaiting = new Map<string, number>();
+    const it = this.iterator();
     const out: PoolTransaction[] = [];
-    for (let e = heap.pop(); e !== undefined; e = heap.pop()) {
-      out.push(e.tx);
-      for (const u of e.unlocks) {
-        const ue = this.entries.get(u);
-        if (ue === undefined) continue;
-        const satisfied = (awaiting.get(u) ?? ue.requiresOffset) + 1;
-        if (satisfied === ue.tx.requiresKeys.length) {
-          awaiting.delete(u);
-          heap.push(ue);
-        } else {
-          awaiting.set(u, satisfied);
-        }
-      }
-    }
+    for (let t = it.next(); t !== undefined; t = it.next()) out.push(t);
     return out;
   }
 
+  /**
+   * A pull iterator in `ordered()` order for the block builder, which can report a transaction as
+   * invalid so that everything depending on it is skipped. Reads the live queue: do not mutate the
+   * pool while iterating.
+   */
+  iterator(): BestIterator {
+    return new BestIterator(this.entries, this.best);
+  }
   /**
    * The transaction to evict when over the limit: lowest priority, and among equals the one
    * inserted first (limit enforcement prefers keeping newer transactions, as Substrate does).
@@ -216,6 +209,51 @@ export class ReadyQueue {
       }
     }
     return worst?.tx.hash;
+  }
+}
+
+export class BestIterator {
+  private readonly heap = new EntryHeap();
+  private readonly awaiting = new Map<string, number>();
+  private readonly queued = new Set<string>();
+  private readonly invalid = new Set<string>();
+  private readonly entries: Map<string, ReadyEntry>;
+
+  constructor(entries: Map<string, ReadyEntry>, best: Set<ReadyEntry>) {
+    this.entries = entries;
+    for (const e of best) this.enqueue(e);
+  }
+
+  private enqueue(e: ReadyEntry): void {
+    if (this.queued.has(e.tx.hash)) return;
+    this.queued.add(e.tx.hash);
+    this.heap.push(e);
+  }
+
+  next(): PoolTransaction | undefined {
+    for (let e = this.heap.pop(); e !== undefined; e = this.heap.pop()) {
+      if (this.invalid.has(e.tx.hash) || this.entries.get(e.tx.hash) !== e) continue;
+      for (const u of e.unlocks) {
+        const ue = this.entries.get(u);
+        if (ue === undefined) continue;
+        const satisfied = (this.awaiting.get(u) ?? ue.requiresOffset) + 1;
+        if (satisfied >= ue.tx.requiresKeys.length) {
+          this.awaiting.delete(u);
+          this.enqueue(ue);
+        } else {
+          this.awaiting.set(u, satisfied);
+        }
+      }
+      return e.tx;
+    }
+    return undefined;
+  }
+
+  /** Skips every transaction unlocked by `hash` (and, transitively, their dependants). */
+  reportInvalid(hash: string): void {
+    const e = this.entries.get(hash);
+    if (e === undefined) return;
+    for (const u of e.unlocks) this.invalid.add(u);
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import { BasePool, exceeded, type Imported } from "./basePool.ts";
 import { BanList } from "./banList.ts";
+import type { BestIterator } from "./readyQueue.ts";
 import { PoolError, validityToPoolError } from "./errors.ts";
 import { TransactionWatcher, WatcherRegistry } from "./watcher.ts";
 import {
@@ -187,6 +188,15 @@ export class TransactionPool {
   /** Ready transactions in block-inclusion order (dependencies first, then priority, then age). */
   ready(): PoolTransaction[] {
     return this.pool.ready.ordered();
+  }
+
+  /**
+   * For the block builder: ready transactions one at a time in `ready()` order; after one fails
+   * to apply, `reportInvalid(hash)` skips everything that depends on it. Do not modify the pool
+   * while iterating.
+   */
+  readyIterator(): BestIterator {
+    return this.pool.ready.iterator();
   }
 
   /** Transactions waiting for tags. */
