@@ -6,7 +6,9 @@
  * Values are plain byte arrays; every function checks its input lengths and returns fresh arrays.
  * Slots are `number` (u64 on the wire; a safe integer here, checked where it enters).
  */
-import { blake3, blake3Concat } from "../../../crypto/index.ts";
+// PERF: hashing.ts, not crypto/index.ts: the signature libraries behind the index add ≈ 0.8 s to
+// every worker thread that loads the prover.
+import { blake3, blake3Concat } from "../../../crypto/hashing.ts";
 import { utf8 } from "../../../codec/bytes.ts";
 
 /** `PotSeed::SIZE`, `PotKey::SIZE`, `PotOutput::SIZE`. */

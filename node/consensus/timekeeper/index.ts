@@ -1,0 +1,3 @@
+export * from "./timekeeper.ts";
+export * from "./potVerifierPool.ts";
+export { spawnTsWorker } from "./tsWorker.ts";
