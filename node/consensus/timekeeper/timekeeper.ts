@@ -134,6 +134,7 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
   private readonly recent = new Map<number, PotSlotInfo>();
   private readonly verified = new Map<string, PotCheckpoints>();
   private latestInfo: PotSlotInfo | undefined;
+  private lastEmittedSlot = -1;
   private worker: Worker | null = null;
   private generation = 0;
   private ownedVerifier: PotVerifierPool | null = null;
@@ -277,9 +278,16 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     assertSlot(tip.slot);
     if (tip.parametersChange !== undefined) this.parametersChange = tip.parametersChange;
     const next = deriveNextSlotInput(this.next.slotIterations, tip.slot, tip.output, this.parametersChange);
-    const changed = this.changeInput(next);
-    const advanced = this.advance();
-    if (changed || advanced) this.restartWorker();
+    // Where the verified proofs lead from the tip (the reference's `InnerState::update`): a tip on
+    // the chain already followed changes nothing.
+    let probe = next;
+    for (let cps = this.verifiedFor(probe); cps; cps = this.verifiedFor(probe)) {
+      probe = deriveNextSlotInput(probe.slotIterations, probe.slot, checkpointsOutput(cps), this.parametersChange);
+    }
+    if (sameInput(probe, this.next)) return;
+    this.changeInput(next);
+    this.advance();
+    this.restartWorker();
   }
 
   /** Slots as an async iterator; it ends when the timekeeper stops or the consumer breaks out. */
@@ -352,7 +360,15 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     while (this.verified.size > this.verifiedCacheSize) this.verified.delete(this.verified.keys().next().value!);
   }
 
-  /** Records the next slot with its checkpoints and moves the next input past it. */
+  private verifiedFor(input: PotNextSlotInput): PotCheckpoints | undefined {
+    return this.verified.get(verifiedKey(input.seed, input.slotIterations));
+  }
+
+  /**
+   * Records the next slot with its checkpoints and moves the next input past it. Like the
+   * reference (`last_slot_sent`), a slot is emitted only if it is later than every slot emitted
+   * before, so a reorg or a replay through cached proofs never repeats or rewinds slot events.
+   */
   private record(checkpoints: PotCheckpoints, source: PotSlotInfo["source"]): void {
     const input = this.next;
     const output = checkpointsOutput(checkpoints);
@@ -362,14 +378,17 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     while (this.recent.size > this.cacheSize) this.recent.delete(this.recent.keys().next().value!);
     this.latestInfo = info;
     this.next = deriveNextSlotInput(input.slotIterations, input.slot, output, this.parametersChange);
-    this.emit("slot", info);
+    if (info.slot > this.lastEmittedSlot) {
+      this.lastEmittedSlot = info.slot;
+      this.emit("slot", info);
+    }
   }
 
   /** Skips through verified proofs that continue the chain. True if it moved. */
   private advance(): boolean {
     let moved = false;
     for (;;) {
-      const checkpoints = this.verified.get(verifiedKey(this.next.seed, this.next.slotIterations));
+      const checkpoints = this.verifiedFor(this.next);
       if (!checkpoints) return moved;
       this.record(checkpoints, "external");
       moved = true;
@@ -378,8 +397,7 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
 
   /** Replaces the next input; on a change, forgets cached slots at or after it. True if it changed. */
   private changeInput(next: PotNextSlotInput): boolean {
-    const same = next.slot === this.next.slot && next.slotIterations === this.next.slotIterations && equalBytes(next.seed, this.next.seed);
-    if (same) return false;
+    if (sameInput(next, this.next)) return false;
     this.next = next;
     for (const slot of [...this.recent.keys()]) if (slot >= next.slot) this.recent.delete(slot);
     if (this.latestInfo && this.latestInfo.slot >= next.slot) this.latestInfo = this.recent.get(next.slot - 1);
@@ -422,9 +440,7 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     this.remember(verifiedKey(m.seed, m.slotIterations), checkpoints);
     this.record(checkpoints, "local");
     const skipped = this.advance();
-    const workerNext = m.next;
-    const diverged = workerNext.slot !== this.next.slot || workerNext.slotIterations !== this.next.slotIterations
-      || !equalBytes(workerNext.seed, this.next.seed);
+    const diverged = !sameInput(m.next, this.next);
     // A parameters change that reached the worker after it derived its next input, or proofs from
     // elsewhere that let the chain skip ahead: point the worker at the chain's real next input.
     if (skipped || diverged) this.restartWorker();
@@ -439,6 +455,10 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     if (this.listenerCount("error") > 0) this.emit("error", error);
     this.emit("stop");
   }
+}
+
+function sameInput(a: PotNextSlotInput, b: PotNextSlotInput): boolean {
+  return a.slot === b.slot && a.slotIterations === b.slotIterations && equalBytes(a.seed, b.seed);
 }
 
 function positive(n: number, what: string): number {

@@ -148,20 +148,45 @@ describe("Timekeeper", function () {
     expect(toHex(tk.nextSlotInput().seed)).to.equal(chain[3]!.checkpoints[7]);
   });
 
-  it("follows a trusted chain tip from block import (reorg) and drops the other fork's slots", async () => {
+  it("follows a trusted chain tip from block import: no change on its own chain, a reorg otherwise", async () => {
     const chain = expectedChain(3, ITERS);
     const tk = make({ genesisSeed: GENESIS_SEED, slotIterations: ITERS });
     const iter = take(tk, 3);
     tk.start();
     await iter;
+    await tk.stop(); // freeze the state
+    const before = tk.nextSlotInput();
+    const lastEmitted = before.slot - 1;
+    const events: PotSlotInfo[] = [];
+    tk.on("slot", (s) => events.push(s));
+
+    // A tip on the chain already followed: nothing moves, nothing is re-emitted.
+    tk.update({ slot: 2, output: fromHex(chain[1]!.checkpoints[7]!) });
+    expect(tk.nextSlotInput()).to.deep.equal(before);
+    expect(events).to.have.length(0);
+
+    // Another fork from slot 2 on: the chain restarts at 3 from that output.
     const otherOutput = fromHex("00112233445566778899aabbccddeeff");
-    const next = new Promise<PotSlotInfo>((resolve) => tk.on("slot", (s) => s.seed[0] === otherOutput[0] && s.slot === 3 && resolve(s)));
     tk.update({ slot: 2, output: otherOutput });
     expect(tk.nextSlotInput().slot).to.equal(3);
     expect(toHex(tk.nextSlotInput().seed)).to.equal(toHex(otherOutput));
-    const s3 = await next;
-    expect(view(s3)).to.deep.equal({ slot: 3, seed: toHex(otherOutput), slotIterations: ITERS, checkpoints: prove(otherOutput, ITERS).map((c) => toHex(c)) });
+    expect(tk.proofFor(3)).to.equal(undefined);
+    expect(tk.latest()!.slot).to.equal(2);
     expect(view(tk.proofFor(2)!)).to.deep.equal(chain[1]);
+
+    // Slot events resume after the last slot already announced (the reference's `last_slot_sent`).
+    const resumed = new Promise<PotSlotInfo>((resolve) => tk.on("slot", (s) => resolve(s)));
+    tk.start();
+    const first = await resumed;
+    expect(first.slot).to.equal(lastEmitted + 1);
+    const fork3 = prove(otherOutput, ITERS);
+    expect(view(tk.proofFor(3)!)).to.deep.equal({ slot: 3, seed: toHex(otherOutput), slotIterations: ITERS, checkpoints: fork3.map((c) => toHex(c)) });
+    let seed = otherOutput;
+    for (let slot = 3; slot <= first.slot; slot++) {
+      const cps = prove(seed, ITERS);
+      expect(toHex(tk.proofFor(slot)!.output), `fork slot ${slot}`).to.equal(toHex(cps[7]!));
+      seed = cps[7]!;
+    }
   });
 
   it("stops cleanly, ends iterators, and resumes from where it stopped", async () => {
