@@ -128,6 +128,13 @@ export class Archiver {
     return sameLastArchived(this.lastArchivedBlock, INITIAL_LAST_ARCHIVED_BLOCK) ? null : this.lastArchivedBlock.number;
   }
 
+  /** Encoded size of the next segment's contents buffered so far (version byte included). */
+  pendingSegmentSize(): number {
+    let n = EMPTY_SEGMENT_SIZE;
+    for (const it of this.buffer) n += segmentItemEncodedSize(it);
+    return n;
+  }
+
   /** Index of the next segment to be produced. */
   nextSegmentIndex(): SegmentIndex {
     return this.segmentIndex;

@@ -309,6 +309,8 @@ export function computeTableFx(
   const metadata = new Uint32Array(n * outWords);
   const w = fx.block;
   const h = fx.hash;
+  // Words past the input must be zero: entries below clear only the input's words.
+  w.fill(0);
   const xShift = 32 - k;
   // PERF: the packing is inlined here with the shifts hoisted (computeFx per entry: ~40 ns overhead).
   for (let e = 0; e < n; e++) {
