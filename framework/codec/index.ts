@@ -1,0 +1,3 @@
+export * from "./bytes.ts";
+export * from "./ty.ts";
+export * from "./substrate.ts";
