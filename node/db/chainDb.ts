@@ -40,7 +40,7 @@ import { open as openLmdb, type Database, type RootDatabase } from "lmdb";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { equalBytes } from "../../framework/codec/bytes.ts";
-import { DbError, classifyLmdbError } from "./errors.ts";
+import { DbError, classifyLmdbError, isStorageError } from "./errors.ts";
 import type {
   AuxWrite,
   BlockCommit,
@@ -147,46 +147,46 @@ export class ChainDb implements TrieNodeStore {
 
   /** The chain record, or undefined before the genesis block is committed. */
   meta(): ChainMeta | undefined {
-    this.open();
+    this.assertOpen();
     return this.chain && { ...this.chain };
   }
 
   header(hash: Uint8Array): Uint8Array | undefined {
-    this.open();
+    this.assertOpen();
     return this.c.headers.getBinary(hash);
   }
 
   body(hash: Uint8Array): Uint8Array | undefined {
-    this.open();
+    this.assertOpen();
     return this.c.bodies.getBinary(hash);
   }
 
   justifications(hash: Uint8Array): Uint8Array | undefined {
-    this.open();
+    this.assertOpen();
     return this.c.justifications.getBinary(hash);
   }
 
   blockMeta(hash: Uint8Array): BlockMeta | undefined {
-    this.open();
+    this.assertOpen();
     return this.readBlockMeta(hash);
   }
 
   /** Hash of the best chain's block at `n`, or undefined above the best block. */
   hashByNumber(n: number): Uint8Array | undefined {
-    this.open();
+    this.assertOpen();
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) return undefined;
     return this.c.canon.getBinary(u32be(n));
   }
 
   /** Hashes of the known children of `hash` (forks included, discarded forks excluded). */
   children(hash: Uint8Array): Uint8Array[] {
-    this.open();
+    this.assertOpen();
     return this.childrenOf(hash);
   }
 
   /** True when the root node of this state is stored (its state has not been pruned). */
   hasState(root: Uint8Array): boolean {
-    this.open();
+    this.assertOpen();
     return this.c.nodes.doesExist(root);
   }
 
@@ -196,6 +196,7 @@ export class ChainDb implements TrieNodeStore {
    */
   getNode(hash: Uint8Array): Uint8Array | undefined {
     if (this.closed) throw closedError();
+    if (hash.length !== HASH_LEN) return undefined;
     const v = this.c.nodes.getBinaryFast(hash);
     if (v === undefined) return undefined;
     const out = new Uint8Array(v.length - 4);
@@ -204,13 +205,14 @@ export class ChainDb implements TrieNodeStore {
   }
 
   aux(key: Uint8Array): Uint8Array | undefined {
-    this.open();
+    this.assertOpen();
+    if (key.length === 0 || key.length > MAX_AUX_KEY) return undefined;
     return this.c.aux.getBinary(key);
   }
 
   /** Number of stored state nodes (diagnostics and tests). */
   stateNodeCount(): number {
-    this.open();
+    this.assertOpen();
     return this.c.nodes.getCount();
   }
 
@@ -218,7 +220,7 @@ export class ChainDb implements TrieNodeStore {
 
   /** Stores a block with its state changes, optionally making it best and advancing finality, all or nothing. */
   commitBlock(b: BlockCommit): void {
-    this.open();
+    this.assertOpen();
     checkHash(b.hash, "hash");
     checkHash(b.parentHash, "parentHash");
     checkHash(b.stateRoot, "stateRoot");
@@ -252,7 +254,7 @@ export class ChainDb implements TrieNodeStore {
         // Genesis is final by definition: no journals, no children edge (its parent is not a block).
         canon.putSync(u32be(0), b.hash);
         const next: ChainMeta = { genesisHash: b.hash, bestHash: b.hash, bestNumber: 0, finalizedHash: b.hash, finalizedNumber: 0 };
-        this.putChain(next);
+        this.putChain(next, this.pruneCursor);
         return { chain: next, cursor: this.pruneCursor };
       }
       children.putSync(concat2(b.parentHash, b.hash), EMPTY);
@@ -263,7 +265,7 @@ export class ChainDb implements TrieNodeStore {
       const next = { ...m };
       if (b.setBest) this.setBest(next, b.hash, b.number);
       const cur = b.finalized ? this.finalize(next, b.finalized) : this.pruneCursor;
-      this.putChain(next);
+      this.putChain(next, cur);
       return { chain: next, cursor: cur };
     });
     this.chain = chain;
@@ -272,7 +274,7 @@ export class ChainDb implements TrieNodeStore {
 
   /** Moves the best block to an already stored block (re-org), advances finality, and/or writes aux data. */
   commitHead(h: HeadCommit): void {
-    this.open();
+    this.assertOpen();
     if (h.best) checkHash(h.best, "best");
     if (h.finalized) checkRef(h.finalized);
     const { chain, cursor } = this.write(() => {
@@ -286,7 +288,7 @@ export class ChainDb implements TrieNodeStore {
       }
       const cur = h.finalized ? this.finalize(next, h.finalized) : this.pruneCursor;
       if (h.aux) this.writeAux(h.aux);
-      this.putChain(next);
+      this.putChain(next, cur);
       return { chain: next, cursor: cur };
     });
     this.chain = chain;
@@ -295,7 +297,7 @@ export class ChainDb implements TrieNodeStore {
 
   // ---- internals (the ones below run inside a write transaction) ----
 
-  private open(): void {
+  private assertOpen(): void {
     if (this.closed) throw closedError();
   }
 
@@ -303,7 +305,7 @@ export class ChainDb implements TrieNodeStore {
     try {
       return this.env.transactionSync(fn);
     } catch (err) {
-      throw classifyLmdbError(err, this.path);
+      throw isStorageError(err) ? classifyLmdbError(err, this.path) : err;
     }
   }
 
@@ -327,7 +329,8 @@ export class ChainDb implements TrieNodeStore {
     return out;
   }
 
-  private putChain(m: ChainMeta): void {
+  private putChain(m: ChainMeta, cursor: number): void {
+    if (cursor !== this.pruneCursor) this.c.meta.putSync(K_CURSOR, u32le(cursor));
     const v = Buffer.allocUnsafe(CHAIN_RECORD_LEN);
     v.set(m.genesisHash, 0);
     v.set(m.bestHash, 32);

@@ -48,6 +48,17 @@ const MDB_MAP_FULL = -30792;
 const MDB_VERSION_MISMATCH = -30794;
 const MDB_CORRUPT_CODES = new Set([-30797 /* PAGE_NOTFOUND */, -30796 /* CORRUPTED */, -30795 /* PANIC */, -30793 /* INVALID */, -30784 /* INCOMPATIBLE */]);
 
+/**
+ * True for errors raised by LMDB or the OS (lmdb-js sets a numeric `code`; Node system errors carry a string
+ * `code` and a numeric `errno`). Anything else thrown inside a commit (a caller's bug, a DbError) is not a storage
+ * failure and propagates unchanged.
+ */
+export function isStorageError(err: unknown): boolean {
+  if (err instanceof DbError || typeof err !== "object" || err === null) return false;
+  const e = err as { code?: unknown; errno?: unknown; message?: unknown };
+  return typeof e.code === "number" || typeof e.errno === "number" || (typeof e.message === "string" && /^MDB_/.test(e.message));
+}
+
 /** Below this much free space an EIO from a write is reported as a full disk. */
 const LOW_SPACE_BYTES = 64 * 1024 * 1024;
 
@@ -60,9 +71,9 @@ const LOW_SPACE_BYTES = 64 * 1024 * 1024;
  */
 export function classifyLmdbError(err: unknown, dir: string): DbError {
   if (err instanceof DbError) return err;
-  const e = err as { code?: unknown; message?: unknown };
+  const e = err as { code?: unknown; errno?: unknown; message?: unknown };
   const message = typeof e?.message === "string" ? e.message : String(err);
-  const code = typeof e?.code === "number" ? e.code : undefined;
+  const code = typeof e?.code === "number" ? e.code : typeof e?.errno === "number" ? Math.abs(e.errno) : undefined;
   if (code === ENOSPC || code === EFBIG || code === MDB_MAP_FULL || (code !== undefined && EDQUOT.has(code)) || /MDB_MAP_FULL|no space left/i.test(message)) {
     return new DbError("DB_ERROR_DISK_FULL", message, { errno: code }, { cause: err });
   }

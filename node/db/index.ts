@@ -1,5 +1,5 @@
 export { ChainDb, SCHEMA_VERSION } from "./chainDb.ts";
-export { DbError, classifyLmdbError, type DbErrorCode } from "./errors.ts";
+export { DbError, classifyLmdbError, isStorageError, type DbErrorCode } from "./errors.ts";
 export type {
   AuxWrite,
   BlockCommit,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { open as openLmdb } from "lmdb";
-import { ChainDb, DbError, SCHEMA_VERSION, classifyLmdbError, type DbErrorCode, type TrieCommit } from "../../../node/db/index.ts";
+import { ChainDb, DbError, SCHEMA_VERSION, classifyLmdbError, isStorageError, type DbErrorCode, type TrieCommit } from "../../../node/db/index.ts";
 import { toHex, utf8 } from "../../../framework/codec/bytes.ts";
 import { SyntheticChain, blockCommit, nodeContent, nodeHash, trieCommit, type SynBlock } from "./synthetic.ts";
 
@@ -121,6 +121,18 @@ describe("ChainDb", () => {
       expect(again.meta()!.bestNumber).to.equal(6);
     });
 
+    it("persists the pruning cursor", async () => {
+      const path = join(dir, "db");
+      const db = ChainDb.open(path, { statePruning: 1, noSync: true });
+      const blocks = line(db, new SyntheticChain(31), 5);
+      db.commitHead({ finalized: { hash: blocks[4]!.hash, number: 4 } }); // states below 4 − 1 dropped
+      await db.close();
+      const env = openLmdb(path, { maxDbs: 16 });
+      const cursor = env.openDB({ name: "meta", keyEncoding: "binary", encoding: "binary" }).getBinary(Buffer.from("pruneCursor"));
+      await env.close();
+      expect(cursor?.readUInt32LE(0)).to.equal(3);
+    });
+
     it("allows changing N but not switching between archive and pruned", async () => {
       const path = join(dir, "db");
       let db = ChainDb.open(path, { statePruning: 4 });
@@ -224,7 +236,10 @@ describe("ChainDb", () => {
       const before = { meta: db.meta(), nodes: db.stateNodeCount() };
       const b1 = syn.child(g, { inserts: 10, removes: 3, reuse: 0 });
       const broken: TrieCommit = { ...b1.commit, inserted: failingMap(b1.commit.inserted, 6) };
-      expect(() => db.commitBlock(blockCommit(b1, { state: broken, aux: [[utf8("a"), null]] }))).to.throw("injected failure");
+      // the caller's own exception propagates unchanged (it is not a storage failure)
+      expect(() => db.commitBlock(blockCommit(b1, { state: broken, aux: [[utf8("a"), null]] })))
+        .to.throw(Error, "injected failure")
+        .that.is.not.instanceOf(DbError);
       expect(db.meta()).to.deep.equal(before.meta);
       expect(db.stateNodeCount()).to.equal(before.nodes);
       expect(db.header(b1.hash)).to.equal(undefined);
@@ -297,7 +312,13 @@ describe("ChainDb", () => {
       expect(classifyLmdbError(Object.assign(new Error("MDB_VERSION_MISMATCH"), { code: -30794 }), dir).code).to.equal("DB_ERROR_SCHEMA");
       // EIO is how lmdb-js reports a failed write; with plenty of free space it is an I/O error
       expect(classifyLmdbError(Object.assign(new Error("Input/output error"), { code: 5 }), dir).code).to.equal("DB_ERROR_IO");
+      const sys = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 });
+      expect(classifyLmdbError(sys, dir).code).to.equal("DB_ERROR_DISK_FULL");
+      expect(isStorageError(sys)).to.equal(true);
+      expect(isStorageError(Object.assign(new Error("Input/output error"), { code: 5 }))).to.equal(true);
+      expect(isStorageError(new TypeError("caller bug"))).to.equal(false);
       const own = new DbError("DB_ERROR_CLOSED", "x");
+      expect(isStorageError(own)).to.equal(false);
       expect(classifyLmdbError(own, dir)).to.equal(own);
     });
   });

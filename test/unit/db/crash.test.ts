@@ -86,8 +86,8 @@ describe("ChainDb crash safety", function () {
   it("reports a full disk as a typed error and keeps the previous state (ulimit -f in a child)", async function () {
     if (process.platform === "win32") this.skip(); // needs a POSIX shell with ulimit
     const path = join(dir, "db");
-    // 3 MiB file-size limit; SIGXFSZ ignored so the write fails with EFBIG instead of killing the process.
-    const script = `trap '' XFSZ; ulimit -f 3072; exec "${process.execPath}" --import tsx "${FIXTURE}" fill "${path}"`;
+    // 8 MiB file-size limit; SIGXFSZ ignored so the write fails with EFBIG instead of killing the process.
+    const script = `trap '' XFSZ; ulimit -f 8192; exec "${process.execPath}" --import tsx "${FIXTURE}" fill "${path}"`;
     const result = await new Promise<{ code: string; attempted: number; bestNumber: number | null }>((resolve, reject) => {
       const child = spawn("/bin/sh", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
