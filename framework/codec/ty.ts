@@ -382,23 +382,18 @@ export function tuple<const Ts extends readonly Ty<any>[]>(...items: Ts): Ty<Tup
 }
 
 const optionCache = memo<Ty<any>, Ty<any>>();
-/** `Option<T>`: `undefined` is `None`. (`Option<bool>` has Substrate's special one-byte form.) */
+/**
+ * `Option<T>`: `undefined` is `None`. `Option<bool>` takes two bytes like any other option, as in
+ * parity-scale-codec (its one-byte form belongs to the separate `OptionBool` shim type).
+ */
 export function option<T>(of: Ty<T>): Ty<T | undefined> {
   let t = optionCache.get(of);
   if (!t) {
-    const isBool = (of as Ty<any>) === bool;
     t = fromCursor(
-      (v: T | undefined) => {
-        if (isBool) return Uint8Array.of(v === undefined ? 0 : v ? 1 : 2);
-        return v === undefined ? FALSE : concat2(TRUE, of.enc(v));
-      },
+      (v: T | undefined) => (v === undefined ? FALSE : concat2(TRUE, of.enc(v))),
       (c) => {
         need(c, 1);
         const b = c[c.i++]!;
-        if (isBool) {
-          if (b > 2) throw new CodecError(`invalid Option<bool> byte ${b}`);
-          return (b === 0 ? undefined : b === 1) as T | undefined;
-        }
         if (b === 0) return undefined;
         if (b !== 1) throw new CodecError(`invalid Option tag ${b}`);
         return of.dec(c as any);
