@@ -359,3 +359,55 @@ export function encodeNode(node: TrieNodeData | null): Uint8Array {
 
 /** The merkle value of an encoded node: the encoding itself when shorter than 32 bytes, else its hash. */
 export const merkleValue = (encoded: Uint8Array): Uint8Array => (encoded.length < 32 ? encoded : blake2_256(encoded));
+
+/**
+ * Fills `starts`/`lens` with the child merkle value positions of a branch encoding that is known
+ * to be valid (our own, or one `parseNode` accepted): no checks, for the hashing hot path.
+ */
+export function scanChildren(b: Uint8Array, starts: Int32Array, lens: Int32Array): void {
+  const h = b[0]!;
+  let max: number;
+  let value: number; // 0 none, 1 inline, 2 hashed
+  if ((h & 0xc0) === HEADER_BRANCH) {
+    max = 63;
+    value = 0;
+  } else if ((h & 0xc0) === HEADER_BRANCH_VALUE) {
+    max = 63;
+    value = 1;
+  } else {
+    max = 15;
+    value = 2;
+  }
+  let nib = h & max;
+  let o = 1;
+  if (nib === max) {
+    let x: number;
+    do {
+      x = b[o++]!;
+      nib += x;
+    } while (x === 255);
+  }
+  o += (nib + 1) >> 1;
+  const bitmap = b[o]! | (b[o + 1]! << 8);
+  o += 2;
+  if (value === 2) o += 32;
+  else if (value === 1) {
+    cursor = o;
+    const len = readCompact(b, b.length);
+    o = cursor + len;
+  }
+  for (let i = 0; i < 16; i++) {
+    if (((bitmap >> i) & 1) === 0) continue;
+    let len = b[o]!;
+    if ((len & 3) === 0) {
+      len >>= 2;
+      o += 1;
+    } else {
+      len = (len | (b[o + 1]! << 8)) >> 2; // merkle values are at most 32 bytes: 1- or 2-byte compacts
+      o += 2;
+    }
+    starts[i] = o;
+    lens[i] = len;
+    o += len;
+  }
+}

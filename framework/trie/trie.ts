@@ -27,12 +27,14 @@ import {
   headerSize,
   nibbleAt,
   parseNode,
+  scanChildren,
   writeCompact,
   writeHeader,
   writePartial,
   type StateVersion,
 } from "./codec.ts";
 import { TrieError } from "./errors.ts";
+import { HASH_SCRATCH_BYTES, hashInto, hashScratch, hashScratchInto } from "./blake2.ts";
 
 /** Synchronous, content-addressed node lookup (nodes and V1 hashed values, by blake2-256). */
 export interface TrieNodeStore {
@@ -198,7 +200,7 @@ class Mutator {
     const e = d + plen;
     if (e === kn) {
       const old = n.value;
-      if (old !== null && old.length === value.length && (old === value || Buffer.compare(old, value) === 0)) return n;
+      if (old !== null && equalBytes(old, value)) return n;
       const m = this.own(n);
       m.value = value;
       m.vhash = null;
@@ -283,108 +285,187 @@ class Mutator {
   }
 }
 
-/** Per-depth scratch for the hashing pass (children's merkle values and previous offsets). */
-const scratchKids: (Uint8Array | null)[][] = [];
-const scratchLayouts: NodeLayout[] = [];
+/** Per-depth scratch for the hashing pass: children's merkle values and previous offsets. */
+const scratchMv: Uint8Array[] = [];
+const scratchMvLen: Int32Array[] = [];
+const scratchStarts: Int32Array[] = [];
+const scratchLens: Int32Array[] = [];
 
-/** Encodes dirty nodes bottom-up; records what `commit()` reports. */
+function leafSize(n: Node, hashed: boolean): number {
+  const nib = n.pe - n.ps;
+  if (hashed) return headerSize(HEADER_HASHED_LEAF, nib) + ((nib + 1) >> 1) + 32;
+  const len = n.value!.length;
+  return headerSize(HEADER_LEAF, nib) + ((nib + 1) >> 1) + compactSize(len) + len;
+}
+
+/** Writes the leaf `n` at the start of `out` (its value by the hash at `vh[vo, vo + 32)` when `vh`). */
+function writeLeaf(out: Uint8Array, n: Node, vh: Uint8Array | null, vo: number): number {
+  let o: number;
+  if (vh !== null) {
+    o = writeHeader(out, 0, HEADER_HASHED_LEAF, n.pe - n.ps);
+    o = writePartial(out, o, n.pk, n.ps, n.pe);
+    for (let j = 0; j < 32; j++) out[o++] = vh[vo + j]!;
+    return o;
+  }
+  const v = n.value!;
+  o = writeHeader(out, 0, HEADER_LEAF, n.pe - n.ps);
+  o = writePartial(out, o, n.pk, n.ps, n.pe);
+  o = writeCompact(out, o, v.length);
+  if (v.length <= 64) for (let j = 0; j < v.length; j++) out[o++] = v[j]!;
+  else {
+    out.set(v, o);
+    o += v.length;
+  }
+  return o;
+}
+
+function encodeLeafExact(n: Node, vh: Uint8Array | null, vo: number): Uint8Array {
+  const out = new Uint8Array(leafSize(n, vh !== null));
+  writeLeaf(out, n, vh, vo);
+  return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  const len = a.length;
+  if (len !== b.length) return false;
+  for (let i = 0; i < len; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A growable array of 32-byte hashes in one buffer (no object per hash). */
+class HashList {
+  buf = new Uint8Array(32 * 64);
+  count = 0;
+
+  /** Reserves the next slot; returns its byte offset in `buf`. */
+  next(): number {
+    const off = this.count * 32;
+    if (off + 32 > this.buf.length) {
+      const b = new Uint8Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.count++;
+    return off;
+  }
+}
+
+const HEX_BUF = Buffer.allocUnsafe(32);
+/** `0x` hex of the 32 bytes at `b[off]`, without a view per call. */
+function hex32(b: Uint8Array, off: number): string {
+  for (let i = 0; i < 32; i++) HEX_BUF[i] = b[off + i]!;
+  return "0x" + HEX_BUF.toString("hex");
+}
+
+/**
+ * Encodes dirty nodes bottom-up and records what `commit()` reports. Nothing is allocated per
+ * hash: leaves are encoded straight into the hasher's input buffer, digests go to flat lists.
+ */
 class Hasher {
-  readonly newHashes: Uint8Array[] = [];
-  readonly newEncs: Uint8Array[] = [];
-  readonly newValueHashes: Uint8Array[] = [];
-  /** The raw values behind `newValueHashes` (null when only the hash is at hand: a copied decoded node). */
-  readonly newValues: (Uint8Array | null)[] = [];
+  /** Hashes of the new stored nodes, with their encodings (or leaves to re-encode: they keep none). */
+  readonly hashes = new HashList();
+  readonly encs: (Uint8Array | Node)[] = [];
+  /** For a leaf in `encs`: index of its value hash in `valueHashes`, or -1. */
+  readonly leafValue: number[] = [];
+  readonly valueHashes = new HashList();
+  /** The raw values behind `valueHashes` (null when only the hash is at hand: a copied decoded node). */
+  readonly values: (Uint8Array | null)[] = [];
 
   constructor(private readonly v1: boolean) {}
 
-  /** The merkle value of `n` (encoding if < 32 bytes, else hash); `n` is clean afterwards. */
-  merkle(n: Node, depth: number): Uint8Array {
-    const enc = this.encode(n, depth);
-    if (enc.length < 32) return enc;
-    const h = blake2_256(enc);
-    this.newHashes.push(h);
-    this.newEncs.push(enc);
-    return h;
-  }
-
-  /** Encodes the root and returns its hash (the root is stored by hash whatever its size). */
-  root(n: Node): Uint8Array {
-    const enc = this.encode(n, 0);
-    const h = blake2_256(enc);
-    this.newHashes.push(h);
-    this.newEncs.push(enc);
-    return h;
-  }
-
-  /** A clean branch (never expected here: changed slots hold new nodes) reuses its encoding. */
-  private encode(n: Node, depth: number): Uint8Array {
-    if (n.kids === null) return this.encodeLeaf(n);
-    return n.state === 0 ? n.enc! : this.encodeBranch(n, depth);
-  }
-
-  private valueHash(n: Node): Uint8Array | null {
+  /** Index in `valueHashes` of the hash `n`'s value is stored by, or -1 when it is inline. */
+  private valueHash(n: Node): number {
+    let off: number;
     if (n.vhash !== null) {
-      this.newValueHashes.push(n.vhash);
-      this.newValues.push(n.value);
-      return n.vhash;
+      off = this.valueHashes.next();
+      this.valueHashes.buf.set(n.vhash, off);
+      this.values.push(n.value);
+      return off >> 5;
     }
     const v = n.value!;
-    if (!this.v1 || v.length < HASHED_VALUE_THRESHOLD) return null;
-    const h = blake2_256(v);
-    this.newValueHashes.push(h);
-    this.newValues.push(v);
-    return h;
+    if (!this.v1 || v.length < HASHED_VALUE_THRESHOLD) return -1;
+    off = this.valueHashes.next();
+    hashInto(v, this.valueHashes.buf, off);
+    this.values.push(v);
+    return off >> 5;
   }
 
-  private encodeLeaf(n: Node): Uint8Array {
-    const nib = n.pe - n.ps;
-    const vh = this.valueHash(n);
-    n.state = 0;
-    if (vh !== null) {
-      const out = new Uint8Array(headerSize(HEADER_HASHED_LEAF, nib) + ((nib + 1) >> 1) + 32);
-      let o = writeHeader(out, 0, HEADER_HASHED_LEAF, nib);
-      o = writePartial(out, o, n.pk, n.ps, n.pe);
-      out.set(vh, o);
-      return out;
+  /** Records the hash of `hashScratch[0, len)` or of `enc` for `what`; copies it to `dst[off]`. */
+  private store(enc: Uint8Array | null, len: number, what: Uint8Array | Node, vi: number, dst: Uint8Array, off: number): number {
+    const h = this.hashes;
+    const at = h.next();
+    if (enc === null) hashScratchInto(len, h.buf, at);
+    else hashInto(enc, h.buf, at);
+    this.encs.push(what);
+    this.leafValue.push(vi);
+    const b = h.buf;
+    for (let i = 0; i < 32; i++) dst[off + i] = b[at + i]!;
+    return 32;
+  }
+
+  /**
+   * Writes the merkle value of `n` (its encoding if under 32 bytes, else its hash; always the
+   * hash for the root) to `dst[off]` and returns its length. `n` is clean afterwards.
+   */
+  merkleInto(n: Node, depth: number, dst: Uint8Array, off: number, isRoot: boolean): number {
+    if (n.kids === null) {
+      const vi = this.valueHash(n);
+      n.state = 0;
+      const vh = vi < 0 ? null : this.valueHashes.buf;
+      const size = leafSize(n, vi >= 0);
+      if (size > HASH_SCRATCH_BYTES) {
+        const enc = encodeLeafExact(n, vh, vi << 5);
+        if (size < 32 && !isRoot) {
+          dst.set(enc, off);
+          return size;
+        }
+        return this.store(enc, size, n, vi, dst, off);
+      }
+      writeLeaf(hashScratch, n, vh, vi << 5);
+      if (size < 32 && !isRoot) {
+        for (let i = 0; i < size; i++) dst[off + i] = hashScratch[i]!;
+        return size;
+      }
+      return this.store(null, size, n, vi, dst, off);
     }
-    const v = n.value!;
-    const out = new Uint8Array(headerSize(HEADER_LEAF, nib) + ((nib + 1) >> 1) + compactSize(v.length) + v.length);
-    let o = writeHeader(out, 0, HEADER_LEAF, nib);
-    o = writePartial(out, o, n.pk, n.ps, n.pe);
-    o = writeCompact(out, o, v.length);
-    out.set(v, o);
-    return out;
+    // A clean branch (not expected in a changed slot: those hold new nodes) reuses its encoding.
+    const enc = n.state === 0 ? n.enc! : this.encodeBranch(n, depth);
+    if (enc.length < 32 && !isRoot) {
+      for (let i = 0; i < enc.length; i++) dst[off + i] = enc[i]!;
+      return enc.length;
+    }
+    return this.store(enc, enc.length, enc, -1, dst, off);
   }
 
   private encodeBranch(n: Node, depth: number): Uint8Array {
     const kids = n.kids!;
     const bits = n.bits;
     const changed = n.state & SLOTS;
-    const mvs = (scratchKids[depth] ??= emptyKids() as unknown as (Uint8Array | null)[]);
+    const mvs = (scratchMv[depth] ??= new Uint8Array(16 * 32));
+    const mvLen = (scratchMvLen[depth] ??= new Int32Array(16));
     let size = 0;
     for (let i = 0; i < 16; i++) {
       if (((bits & changed) >> i) & 1) {
-        const mv = this.merkle(kids[i]!, depth + 1);
-        mvs[i] = mv;
-        size += compactSize(mv.length) + mv.length;
+        const len = this.merkleInto(kids[i]!, depth + 1, mvs, i * 32, false);
+        mvLen[i] = len;
+        size += 1 + len;
       }
     }
     const prev = n.enc;
-    let pl: NodeLayout | null = null;
-    if ((bits & ~changed) !== 0) {
-      pl = parseNode(prev!, (scratchLayouts[depth] ??= new NodeLayout()));
-      for (let i = 0; i < 16; i++) {
-        if ((((bits & ~changed) >> i) & 1) === 0) continue;
-        const len = pl.childLen[i]!;
-        size += compactSize(len) + len;
-      }
+    const starts = (scratchStarts[depth] ??= new Int32Array(16));
+    const lens = (scratchLens[depth] ??= new Int32Array(16));
+    const kept = bits & ~changed;
+    if (kept !== 0) {
+      scanChildren(prev!, starts, lens);
+      for (let i = 0; i < 16; i++) if ((kept >> i) & 1) size += 1 + lens[i]!;
     }
     const nib = n.pe - n.ps;
     let prefix = HEADER_BRANCH;
-    let vh: Uint8Array | null = null;
+    let vi = -1;
     if (hasValue(n)) {
-      vh = this.valueHash(n);
-      if (vh !== null) {
+      vi = this.valueHash(n);
+      if (vi >= 0) {
         prefix = HEADER_HASHED_BRANCH;
         size += 32;
       } else {
@@ -398,9 +479,9 @@ class Hasher {
     o = writePartial(out, o, n.pk, n.ps, n.pe);
     out[o++] = bits & 255;
     out[o++] = bits >> 8;
-    if (vh !== null) {
-      out.set(vh, o);
-      o += 32;
+    if (vi >= 0) {
+      const vb = this.valueHashes.buf;
+      for (let j = 0, s0 = vi << 5; j < 32; j++) out[o++] = vb[s0 + j]!;
     } else if (prefix === HEADER_BRANCH_VALUE) {
       const v = n.value!;
       o = writeCompact(out, o, v.length);
@@ -410,15 +491,14 @@ class Hasher {
     for (let i = 0; i < 16; i++) {
       if (((bits >> i) & 1) === 0) continue;
       if ((changed >> i) & 1) {
-        const mv = mvs[i]!;
-        mvs[i] = null;
-        o = writeCompact(out, o, mv.length);
-        for (let j = 0; j < mv.length; j++) out[o++] = mv[j]!;
+        const len = mvLen[i]!;
+        out[o++] = len << 2; // a merkle value has at most 32 bytes: a one-byte compact
+        for (let j = i * 32, e = j + len; j < e; j++) out[o++] = mvs[j]!;
       } else {
-        const s = pl!.childStart[i]!;
-        const len = pl!.childLen[i]!;
-        o = writeCompact(out, o, len);
-        for (let j = s, e = s + len; j < e; j++) out[o++] = prev![j]!;
+        const s0 = starts[i]!;
+        const len = lens[i]!;
+        out[o++] = len << 2;
+        for (let j = s0, e = s0 + len; j < e; j++) out[o++] = prev![j]!;
       }
     }
     n.enc = out;
@@ -430,7 +510,7 @@ class Hasher {
 /** Reads the merkle value of child `i` out of a branch encoding. */
 function childMerkle(enc: Uint8Array, i: number): Uint8Array {
   const l = parseNode(enc, layout);
-  return enc.subarray(l.childStart[i]!, l.childStart[i]! + l.childLen[i]!);
+  return enc.slice(l.childStart[i]!, l.childStart[i]! + l.childLen[i]!);
 }
 
 const toKeyBytes = (k: TrieKey): Uint8Array => (typeof k === "string" ? fromHex(k) : k);
@@ -499,7 +579,13 @@ export class Trie {
   private computeRoot(): Uint8Array {
     const h = new Hasher(this.version === 1);
     this.hasher = h;
-    this.hash = this.node === null ? EMPTY_TRIE_ROOT : h.root(this.node!);
+    if (this.node === null) {
+      this.hash = EMPTY_TRIE_ROOT;
+    } else {
+      const root = new Uint8Array(32);
+      h.merkleInto(this.node!, 0, root, 0, true);
+      this.hash = root;
+    }
     return this.hash;
   }
 
@@ -590,45 +676,61 @@ export class Trie {
   commit(): TrieCommit {
     if (this.committed) throw new TypeError("this trie version's commit was already taken");
     const root = this.root;
-    const add = new Map<string, Uint8Array | null>();
-    const addCount = new Map<string, number>();
-    const sub = new Map<string, number>();
-    const plus = (h: Uint8Array, bytes: Uint8Array | null): void => {
-      const k = toHex(h);
-      const c = addCount.get(k);
-      addCount.set(k, (c ?? 0) + 1);
-      if (bytes !== null || !add.has(k)) add.set(k, bytes ?? add.get(k) ?? null);
+    const bytesOf = new Map<string, Uint8Array | null>();
+    const added = new Map<string, number>();
+    const lost = new Map<string, number>();
+    const plus = (k: string, bytes: Uint8Array | null): void => {
+      const c = added.get(k);
+      added.set(k, (c ?? 0) + 1);
+      if (c === undefined || (bytes !== null && bytesOf.get(k) === null)) bytesOf.set(k, bytes);
     };
-    const minus = (h: Uint8Array): void => {
-      const k = toHex(h);
-      sub.set(k, (sub.get(k) ?? 0) + 1);
+    const minus = (k: string): void => {
+      lost.set(k, (lost.get(k) ?? 0) + 1);
     };
     const hs = this.hasher;
     if (hs !== null) {
-      for (let i = 0; i < hs.newHashes.length; i++) plus(hs.newHashes[i]!, hs.newEncs[i]!);
-      for (let i = 0; i < hs.newValueHashes.length; i++) plus(hs.newValueHashes[i]!, hs.newValues[i]!);
+      const hb = hs.hashes.buf;
+      const vb = hs.valueHashes.buf;
+      for (let i = 0; i < hs.hashes.count; i++) {
+        const e = hs.encs[i]!;
+        const vi = hs.leafValue[i]!;
+        plus(hex32(hb, i << 5), e instanceof Uint8Array ? e : encodeLeafExact(e, vi < 0 ? null : vb, vi << 5));
+      }
+      for (let i = 0; i < hs.valueHashes.count; i++) plus(hex32(vb, i << 5), hs.values[i]!);
     }
     const p = this.pending;
     if (p !== null) {
       const v1 = this.version === 1;
+      const starts = new Int32Array(16);
+      const lens = new Int32Array(16);
+      const tmp = new Uint8Array(32);
       for (let i = 0; i < p.deadNodes.length; i++) {
         const x = p.deadNodes[i]!;
         const slot = p.deadSlots[i]!;
-        const mv = slot < 0 ? p.deadRefs[i]! : childMerkle(p.deadRefs[i]!, slot);
-        if (mv.length === 32) minus(mv);
-        if (x.vhash !== null) minus(x.vhash);
-        else if (v1 && x.value !== null && x.value.length >= HASHED_VALUE_THRESHOLD) minus(blake2_256(x.value));
+        const ref = p.deadRefs[i]!;
+        if (slot < 0) {
+          minus(hex32(ref, 0));
+        } else {
+          scanChildren(ref, starts, lens);
+          if (lens[slot] === 32) minus(hex32(ref, starts[slot]!));
+        }
+        if (x.vhash !== null) {
+          minus(hex32(x.vhash, 0));
+        } else if (v1 && x.value !== null && x.value.length >= HASHED_VALUE_THRESHOLD) {
+          hashInto(x.value, tmp, 0);
+          minus(hex32(tmp, 0));
+        }
       }
     }
     const inserted = new Map<string, Uint8Array>();
     const insertedRefs = new Map<string, number>();
     const removed: string[] = [];
-    for (const [k, c0] of addCount) {
-      const s = sub.get(k) ?? 0;
+    for (const [k, c0] of added) {
+      const s = lost.get(k) ?? 0;
       const c = c0 - s;
-      if (s > 0) sub.set(k, Math.max(0, s - c0));
+      if (s > 0) lost.set(k, Math.max(0, s - c0));
       if (c <= 0) continue;
-      let bytes = add.get(k) ?? null;
+      let bytes = bytesOf.get(k) ?? null;
       if (bytes === null) {
         bytes = this.store?.getNode(fromHex(k)) ?? null;
         if (bytes === null) throw missing(fromHex(k));
@@ -636,7 +738,7 @@ export class Trie {
       inserted.set(k, bytes);
       if (c > 1) insertedRefs.set(k, c);
     }
-    for (const [k, c] of sub) for (let j = 0; j < c; j++) removed.push(k);
+    for (const [k, c] of lost) for (let j = 0; j < c; j++) removed.push(k);
     this.pending = null;
     this.hasher = null;
     this.committed = true;
@@ -836,22 +938,8 @@ export class Trie {
 /** The encoding of a clean leaf (decoded leaves keep theirs). */
 function encodeLeafPlain(n: Node, v1: boolean): Uint8Array {
   if (n.enc !== null) return n.enc;
-  const nib = n.pe - n.ps;
   const hashed = n.vhash !== null || (v1 && n.value!.length >= HASHED_VALUE_THRESHOLD);
-  if (hashed) {
-    const out = new Uint8Array(headerSize(HEADER_HASHED_LEAF, nib) + ((nib + 1) >> 1) + 32);
-    let o = writeHeader(out, 0, HEADER_HASHED_LEAF, nib);
-    o = writePartial(out, o, n.pk, n.ps, n.pe);
-    out.set(n.vhash ?? blake2_256(n.value!), o);
-    return out;
-  }
-  const v = n.value!;
-  const out = new Uint8Array(headerSize(HEADER_LEAF, nib) + ((nib + 1) >> 1) + compactSize(v.length) + v.length);
-  let o = writeHeader(out, 0, HEADER_LEAF, nib);
-  o = writePartial(out, o, n.pk, n.ps, n.pe);
-  o = writeCompact(out, o, v.length);
-  out.set(v, o);
-  return out;
+  return encodeLeafExact(n, hashed ? (n.vhash ?? blake2_256(n.value!)) : null, 0);
 }
 
 const EMPTY = new Uint8Array(0);
