@@ -72,7 +72,7 @@ function checkInput(pieces: MaybePieces): number[] {
 }
 
 /**
- * Recovers the records of all 256 pieces (`wantPositions` restricts which missing ones are written;
+ * Recovers the records of the missing pieces (only the source ones with `onlySource`);
  * present records are copied as they are). Returns flat pieces with records only.
  */
 function recoverRecords(ec: ErasureCoding, pieces: MaybePieces, present: number[], onlySource: boolean): FlatPieces {
