@@ -35,6 +35,11 @@
  * inside a commit aborts the whole transaction. The map starts at `mapSize` (1 GiB of address space, not
  * preallocated) and lmdb-js grows it when needed, so only a full disk stops writes: that surfaces as
  * `DB_ERROR_DISK_FULL` (or `DB_ERROR_IO`) with the previous state intact.
+ *
+ * PERF: test/bench/db.bench.ts (1,000 commits of 2,000 new 100-byte nodes and 1,000 removals, pruning on, fsync
+ * on): 8.3 commits/s against 18.8/s for raw LMDB transactions of the same shape on a 500k-key tree (ratio 0.44).
+ * With noSync both run at ~40-48/s (ratio 0.85-1.0): the cost is the fsync of the ~2,000 random leaf pages each
+ * commit dirties (content-addressed keys are random), not the JS around it. getNode runs at 0.94x raw getBinary.
  */
 import { open as openLmdb, type Database, type RootDatabase } from "lmdb";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
