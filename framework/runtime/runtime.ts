@@ -5,7 +5,7 @@
  */
 import {
   variant, vec, u8, u32, struct, tuple, bytes, byteArray, decodeAll, decodePrefix, fromCursor, lazy, newtype, CodecError,
-  encodeCompact, readCompactNumber, copyOut, type Ty,
+  encodeCompact, readCompactNumber, copyOut, compactU32, type Ty,
 } from "../codec/ty.ts";
 import { concatBytes } from "../codec/bytes.ts";
 import {
@@ -241,6 +241,19 @@ export class Runtime {
     return decodeAll(this.extrinsicTy, encoded);
   }
 
+  /**
+   * Whether an extrinsic is longer than any block could hold. Substrate answers such a transaction
+   * with `ExhaustsResources` (CheckWeight's length check); we answer before decoding it.
+   */
+  private oversized(encoded: Uint8Array): boolean {
+    if (encoded.length <= this.def.maxExtrinsicLength) return false;
+    try {
+      return decodePrefix(compactU32, encoded)[0] > this.def.maxExtrinsicLength;
+    } catch {
+      return false;
+    }
+  }
+
   /** The bytes a signer signs: `call ‖ extra ‖ additional`, hashed when longer than 256 bytes. */
   signingPayload(encodedCall: Uint8Array, encodedExtra: Uint8Array, encodedAdditional: Uint8Array): Uint8Array {
     const payload = concatBytes(encodedCall, encodedExtra, encodedAdditional);
@@ -327,6 +340,7 @@ export class Runtime {
    */
   validateTransaction(source: TransactionSource, encoded: Uint8Array, blockHash: Uint8Array): TransactionValidity {
     this.system.initialize(this.system.blockNumber() + 1, blockHash, []);
+    if (this.oversized(encoded)) return invalid({ tag: "ExhaustsResources" });
     let x: Extrinsic;
     try {
       x = this.decodeExtrinsic(encoded);
@@ -355,6 +369,7 @@ export class Runtime {
 
   /** `BlockBuilder::apply_extrinsic` (run inside `withState`, between initialize and finalize). */
   applyExtrinsic(encoded: Uint8Array): ApplyExtrinsicResult {
+    if (this.oversized(encoded)) return { ok: false, error: { tag: "Invalid", value: { tag: "ExhaustsResources" } } };
     let x: Extrinsic;
     try {
       x = this.decodeExtrinsic(encoded);
