@@ -34,17 +34,29 @@ export async function devChain(): Promise<Chain> {
   return { crt, executor: new Executor(crt.runtime), registry, genesisHash, state, head: { hash: genesisHash, header }, keyring, now: 1_700_000_000_000n };
 }
 
-/** Signs `call` (a polkadot-js Call) for `pair` against the chain's metadata, immortal era. */
-export function signWithPolkadotJs(chain: Chain, call: any, pair: any, nonce: number, tip = 0n): Uint8Array {
+export interface SignOverrides {
+  genesisHash?: Uint8Array;
+  blockHash?: Uint8Array;
+  specVersion?: number;
+  transactionVersion?: number;
+  /** Era as polkadot-js accepts it (`0x00` immortal, or `{current, period}`). */
+  era?: any;
+}
+
+/** Signs `call` (a polkadot-js Call) for `pair` against the chain's metadata, immortal era unless overridden. */
+export function signWithPolkadotJs(chain: Chain, call: any, pair: any, nonce: number, tip = 0n, o: SignOverrides = {}): Uint8Array {
   const ext = chain.registry.createType("Extrinsic", call, { version: 4 });
   ext.sign(pair, {
-    blockHash: u8aToHex(chain.genesisHash),
-    genesisHash: u8aToHex(chain.genesisHash),
+    blockHash: u8aToHex(o.blockHash ?? o.genesisHash ?? chain.genesisHash),
+    genesisHash: u8aToHex(o.genesisHash ?? chain.genesisHash),
     nonce,
     tip,
-    runtimeVersion: { specVersion: chain.crt.runtime.version.specVersion, transactionVersion: chain.crt.runtime.version.transactionVersion } as any,
+    runtimeVersion: {
+      specVersion: o.specVersion ?? chain.crt.runtime.version.specVersion,
+      transactionVersion: o.transactionVersion ?? chain.crt.runtime.version.transactionVersion,
+    } as any,
     signedExtensions: chain.crt.runtime.signedExtensions.map((e) => e.identifier),
-    era: chain.registry.createType("ExtrinsicEra", "0x00"),
+    era: chain.registry.createType("ExtrinsicEra", o.era ?? "0x00"),
   } as any);
   return ext.toU8a();
 }
