@@ -38,6 +38,7 @@ const RUN_OPTIONS = {
   "state-pruning": { type: "string" },
   "blocks-pruning": { type: "string" },
   "dev-block-time": { type: "string" },
+  sealing: { type: "string" },
   "force-authoring": { type: "boolean" },
   farmer: { type: "boolean" },
   timekeeper: { type: "boolean" },
@@ -78,6 +79,8 @@ Options:
       --rpc-max-subscriptions-per-connection <N>  [default: 1024]
       --state-pruning <MODE>        archive | <N blocks> [default: archive]
       --dev-block-time <MS>         Dev block production interval in ms [default: 1000]
+      --sealing <MODE>              Dev block production: instant (on each transaction and on the interval)
+                                    or interval (on the interval only) [default: instant]
       --force-authoring             Produce blocks (implied by --dev)
   -l, --log <DIRECTIVES>            Log filter, e.g. info, debug, rpc=debug,txpool=trace
   -h, --help                        Print help`,
@@ -157,8 +160,14 @@ export function runOptions(args: string[]): NodeOptions {
     log: v.log ?? [],
     blockTimeMs: intOpt(v["dev-block-time"], "dev-block-time", 1000),
     produceBlocks: dev || v["force-authoring"] === true,
+    sealOnTransactions: sealingMode(v.sealing) === "instant",
     unsafeNoSync: v["unsafe-no-sync"] === true,
   };
+}
+
+function sealingMode(v: string | undefined): "instant" | "interval" {
+  if (v === undefined || v === "instant" || v === "interval") return v ?? "instant";
+  throw new CliError(`--sealing: expected instant or interval, got "${v}"`);
 }
 
 async function run(args: string[]): Promise<void> {

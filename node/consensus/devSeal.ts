@@ -16,6 +16,8 @@ export interface DevSealOptions {
   debounceMs: number;
   /** Stop adding transactions after this long (ms). */
   maxBuildMillis: number;
+  /** Seal on transaction arrival (instant seal); otherwise only on the interval. */
+  onTransactions: boolean;
 }
 
 export class DevSeal {
@@ -37,7 +39,7 @@ export class DevSeal {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.pool.onImported(() => this.soon());
+    if (this.opts.onTransactions) this.unsubscribe = this.pool.onImported(() => this.soon());
     if (this.opts.intervalMs > 0) this.timer = setInterval(() => this.trigger(), this.opts.intervalMs);
     this.trigger();
   }

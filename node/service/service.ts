@@ -40,6 +40,8 @@ export interface NodeOptions {
   /** Dev block production: interval (ms) and whether to produce blocks at all. */
   blockTimeMs: number;
   produceBlocks: boolean;
+  /** Seal a block as soon as transactions arrive (instant seal), besides the interval. */
+  sealOnTransactions?: boolean;
   /** Skip fsync per block (tests, throw-away chains). */
   unsafeNoSync?: boolean;
 }
@@ -163,7 +165,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log.info(`Running JSON-RPC server: addr=${address.host}:${address.port}`);
 
     if (opts.produceBlocks) {
-      const seal = new DevSeal(client, pool, { intervalMs: opts.blockTimeMs, debounceMs: 20, maxBuildMillis: 1500 }, log.child("dev-seal"));
+      const seal = new DevSeal(client, pool, { intervalMs: opts.blockTimeMs, debounceMs: 20, maxBuildMillis: 1500, onTransactions: opts.sealOnTransactions ?? true }, log.child("dev-seal"));
       seal.start();
       cleanups.push(() => seal.stop());
     }
