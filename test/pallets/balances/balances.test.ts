@@ -4,11 +4,12 @@ import { assertNoop, assertOk, checkOrigins, call, account, TestExt } from "../m
 import { MapState, Overlay } from "../../../framework/storage/overlay.ts";
 import { withState } from "../../../framework/storage/items.ts";
 import type { BalancesPallet } from "../../../pallets/balances/balances.ts";
+import type { DispatchError } from "../../../framework/codec/substrate.ts";
 
 const id = (who: Uint8Array) => ({ tag: "Id", value: who });
 const signed = (who: Uint8Array) => ({ tag: "Signed" as const, who });
 const B = (name: string, args: any) => call("Balances", name, args);
-const token = (tag: string) => ({ tag: "Token", value: { tag } });
+const token = (tag: string): DispatchError => ({ tag: "Token", value: { tag } });
 
 type Ext = TestExt & { mock: { balances: BalancesPallet } };
 const free = (ext: Ext, who: Uint8Array) => ext.execute(() => ext.mock.balances.freeBalance(who));
