@@ -6,7 +6,7 @@ const LONG_INT = /([:\[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
 const MARK = "\u0000bigint:";
 
 export function parseJson(text: string): any {
-  const quoted = text.replace(LONG_INT, (_m, pre: string, digits: string) => `${pre}"${MARK}${digits}"`);
+  const quoted = text.replace(LONG_INT, (_m, pre: string, digits: string) => `${pre}"\\u0000bigint:${digits}"`);
   return JSON.parse(quoted, (_k, v) => (typeof v === "string" && v.startsWith(MARK) ? BigInt(v.slice(MARK.length)) : v));
 }
 
