@@ -18,7 +18,7 @@ export interface MetadataSet {
 /** `frame_system::Phase` and `EventRecord<RuntimeEvent, H256>`, the type behind System.Events. */
 export function eventRecordTy(eventTy: Ty<any>): Ty<any> {
   const Phase = variant(
-    { ApplyExtrinsic: { index: 0, fields: [u32Ty()] }, Finalization: { index: 1 }, Initialization: { index: 2 } },
+    { ApplyExtrinsic: { index: 0, fields: u32Ty() }, Finalization: { index: 1 }, Initialization: { index: 2 } },
     { path: ["frame_system", "Phase"] },
   );
   return struct(
