@@ -2,13 +2,14 @@ import { expect } from "chai";
 import { newTestExt, type UtilityExt } from "./mock.ts";
 import { assertNoop, assertOk, checkOrigins, call, account } from "../mock.ts";
 import { utf8 } from "../../../framework/codec/bytes.ts";
+import type { DispatchError } from "../../../framework/codec/substrate.ts";
 
 const id = (who: Uint8Array) => ({ tag: "Id", value: who });
 const signed = (who: Uint8Array) => ({ tag: "Signed" as const, who });
 const transfer = (to: number, value: bigint) => call("Balances", "transfer_allow_death", { dest: id(account(to)), value });
 const U = (name: string, calls: any[]) => call("Utility", name, { calls });
 const free = (ext: UtilityExt, n: number) => ext.execute(() => ext.balances.freeBalance(account(n)));
-const FUNDS = { tag: "Token", value: { tag: "FundsUnavailable" } };
+const FUNDS: DispatchError = { tag: "Token", value: { tag: "FundsUnavailable" } };
 const names = (ext: UtilityExt) => ext.events().map((e) => `${e.tag}.${e.value.tag}`);
 
 describe("pallet_utility (mock runtime)", () => {
