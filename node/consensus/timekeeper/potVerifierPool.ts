@@ -116,7 +116,12 @@ export class PotVerifierPool implements PotCheckpointsVerifier {
     const slots = this.slots;
     this.slots = [];
     for (const s of slots) if (s.task) this.settle(s.task.job, error);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    // Ref first: an unref'd worker's exit event may never be awaited otherwise (the loop can end
+    // before it, leaving `close()` unsettled).
+    await Promise.all(slots.map((s) => {
+      s.worker.ref();
+      return s.worker.terminate();
+    }));
   }
 
   private ensureWorkers(): void {
@@ -136,6 +141,7 @@ export class PotVerifierPool implements PotCheckpointsVerifier {
   }
 
   private onResult(slot: Slot, r: IntervalResult): void {
+    if (this.closed) return; // close() holds a ref until the worker's exit; keep it
     const task = slot.task;
     slot.task = null;
     slot.worker.unref();
