@@ -21,20 +21,20 @@ export class SudoPallet extends Pallet {
     this.storage.push(this.Key);
     const inner = (a: any) => this.runtime.dispatchInfo(a.call).weight;
     Object.assign(this.calls, {
-      sudo: { index: 0, args: { call: callTy }, weight: (a: any) => add(inner(a), 10_000_000n), paysFee: false, docs: "Authenticates the sudo key and dispatches a function call with `Root` origin.", dispatch: (o: Origin, a: any) => this.sudoAs(o, a.call, { tag: "Root" }, "Sudid") },
-      sudo_unchecked_weight: { index: 1, args: { call: callTy, weight: Weight }, weight: (a: any) => a.weight, paysFee: false, docs: "Authenticates the sudo key and dispatches a function call with `Root` origin, with a given weight.", dispatch: (o: Origin, a: any) => this.sudoAs(o, a.call, { tag: "Root" }, "Sudid") },
-      set_key: { index: 2, args: { new: MultiAddress }, weight: () => weight(10_000_000), paysFee: false, docs: "Authenticates the current sudo key and sets the given AccountId as the new sudo key.", dispatch: (o: Origin, a: any) => this.setKey(o, a.new) },
-      sudo_as: { index: 3, args: { who: MultiAddress, call: callTy }, weight: (a: any) => add(inner(a), 10_000_000n), paysFee: false, docs: "Authenticates the sudo key and dispatches a function call with `Signed` origin from a given account.", dispatch: (o: Origin, a: any) => {
+      sudo: { index: 0, args: { call: callTy }, weight: (a: any) => add(inner(a), 10_000_000n), docs: "Authenticates the sudo key and dispatches a function call with `Root` origin.", dispatch: (o: Origin, a: any) => this.sudoAs(o, a.call, { tag: "Root" }, "Sudid") },
+      sudo_unchecked_weight: { index: 1, args: { call: callTy, weight: Weight }, weight: (a: any) => a.weight, docs: "Authenticates the sudo key and dispatches a function call with `Root` origin, with a given weight.", dispatch: (o: Origin, a: any) => this.sudoAs(o, a.call, { tag: "Root" }, "Sudid") },
+      set_key: { index: 2, args: { new: MultiAddress }, weight: () => weight(10_000_000), docs: "Authenticates the current sudo key and sets the given AccountId as the new sudo key.", dispatch: (o: Origin, a: any) => this.setKey(o, a.new) },
+      sudo_as: { index: 3, args: { who: MultiAddress, call: callTy }, weight: (a: any) => add(inner(a), 10_000_000n), docs: "Authenticates the sudo key and dispatches a function call with `Signed` origin from a given account.", dispatch: (o: Origin, a: any) => {
         const who = lookup(a.who);
         if (!who) return fail({ tag: "CannotLookup" });
         return this.sudoAs(o, a.call, { tag: "Signed", who }, "SudoAsDone");
       } },
-      remove_key: { index: 4, args: {}, weight: () => weight(10_000_000), paysFee: false, docs: "Permanently removes the sudo key.", dispatch: (o: Origin) => {
+      remove_key: { index: 4, args: {}, weight: () => weight(10_000_000), docs: "Permanently removes the sudo key.", dispatch: (o: Origin) => {
         const c = this.ensureSudo(o);
         if (!c.ok) return c;
         this.Key.kill();
         this.deposit({ tag: "KeyRemoved", value: {} });
-        return OK;
+        return { ok: true, paysFee: false };
       } },
     });
     Object.assign(this.events, {
@@ -63,7 +63,8 @@ export class SudoPallet extends Pallet {
     if (!c.ok) return c;
     const r = this.runtime.dispatch(call, as);
     this.deposit({ tag: eventName, value: { sudoResult: r.ok ? { ok: true, value: undefined } : { ok: false, error: r.error } } });
-    // The sudo key pays no fee for a successful sudo (Pays::No).
+    // The sudo key pays no fee for a successful call (post-dispatch Pays::No); calls are declared
+    // Pays::Yes, so a failed attempt (RequireSudo) pays like any other transaction.
     return { ok: true, paysFee: false };
   }
 
