@@ -4,6 +4,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { verifyCheckpointInterval } from "../../../framework/primitives/subspace/pot/prover.ts";
+import { chunkGc } from "./chunkGc.ts";
 
 export interface IntervalTask {
   readonly id: number;
@@ -21,11 +22,13 @@ export interface IntervalResult {
 }
 
 const port = parentPort!;
+const onChunk = chunkGc();
 port.on("message", (task: IntervalTask) => {
   const flag = new Int32Array(task.abort);
   const ok = Atomics.load(flag, 0) === 0
     && verifyCheckpointInterval(task.key, task.input, task.expected, task.checkpointIterations, {
       shouldAbort: () => Atomics.load(flag, 0) !== 0,
+      onChunk,
     });
   port.postMessage({ id: task.id, ok } satisfies IntervalResult);
 });

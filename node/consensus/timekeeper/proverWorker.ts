@@ -10,6 +10,7 @@ import { parentPort } from "node:worker_threads";
 // Only the modules the loop needs (not the codecs): every import adds to the worker's start-up.
 import { concatCheckpoints, deriveNextSlotInput, type PotParametersChange } from "../../../framework/primitives/subspace/pot/derivations.ts";
 import { prove } from "../../../framework/primitives/subspace/pot/prover.ts";
+import { chunkGc } from "./chunkGc.ts";
 
 export interface ProverRun {
   readonly type: "run";
@@ -64,6 +65,7 @@ interface Job {
 }
 
 const port = parentPort!;
+const onChunk = chunkGc();
 let job: Job | null = null;
 let running = false;
 
@@ -89,7 +91,7 @@ async function loop(): Promise<void> {
       const started = performance.now();
       let checkpoints;
       try {
-        checkpoints = prove(current.seed, current.slotIterations);
+        checkpoints = prove(current.seed, current.slotIterations, { onChunk });
       } catch (e) {
         port.postMessage({ type: "error", generation: current.generation, message: (e as Error).message } satisfies ProverFailure);
         if (job === current) job = null;

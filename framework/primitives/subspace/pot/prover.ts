@@ -56,6 +56,8 @@ export class PotError extends Error {
 export interface ChainOptions {
   /** Bytes of zeros per cipher `update()` (a positive multiple of 16). Tests shrink it to cross many chunk boundaries. */
   readonly chunkBytes?: number;
+  /** Called after every chunk; the node uses it to recycle output buffers (see node/consensus/timekeeper/chunkGc.ts). */
+  readonly onChunk?: () => void;
 }
 
 export interface VerifyIntervalOptions extends ChainOptions {
@@ -88,7 +90,7 @@ function chainCipher(key: PotKey, start: Uint8Array): Cipher {
  * Advances the chain held by `cipher` by `iterations` (> 0) steps and returns a view of the last
  * block, or `null` when `shouldAbort` stopped it.
  */
-function advance(cipher: Cipher, zeros: Buffer, iterations: number, shouldAbort?: () => boolean): Buffer | null {
+function advance(cipher: Cipher, zeros: Buffer, iterations: number, shouldAbort?: () => boolean, onChunk?: () => void): Buffer | null {
   let left = iterations * 16;
   let out: Buffer | null = null;
   const full = zeros.length;
@@ -96,6 +98,7 @@ function advance(cipher: Cipher, zeros: Buffer, iterations: number, shouldAbort?
     const n = left < full ? left : full;
     out = cipher.update(n === full ? zeros : zeros.subarray(0, n));
     left -= n;
+    if (onChunk !== undefined) onChunk();
     if (shouldAbort !== undefined && left > 0 && shouldAbort()) return null;
   }
   return out!.subarray(out!.length - 16);
@@ -106,7 +109,7 @@ export function aesChain(key: PotKey, block: Uint8Array, iterations: number, opt
   if (!Number.isSafeInteger(iterations) || iterations < 0) throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
   const cipher = chainCipher(key, block);
   if (iterations === 0) return new Uint8Array(block);
-  return new Uint8Array(advance(cipher, zerosFor(opts), iterations)!);
+  return new Uint8Array(advance(cipher, zerosFor(opts), iterations, undefined, opts?.onChunk)!);
 }
 
 function assertSlotIterations(slotIterations: number): void {
@@ -132,7 +135,7 @@ export function proveWithKey(seed: PotSeed, key: PotKey, checkpointIterations: n
   const zeros = zerosFor(opts);
   const cipher = chainCipher(key, seed);
   const checkpoints: PotOutput[] = [];
-  for (let i = 0; i < POT_NUM_CHECKPOINTS; i++) checkpoints.push(new Uint8Array(advance(cipher, zeros, checkpointIterations)!));
+  for (let i = 0; i < POT_NUM_CHECKPOINTS; i++) checkpoints.push(new Uint8Array(advance(cipher, zeros, checkpointIterations, undefined, opts?.onChunk)!));
   return checkpoints;
 }
 
@@ -149,7 +152,7 @@ export function verifyCheckpointInterval(
 ): boolean {
   assertLength(expected, POT_OUTPUT_SIZE, "checkpoint");
   if (!Number.isSafeInteger(checkpointIterations) || checkpointIterations <= 0) return false;
-  const last = advance(chainCipher(key, input), zerosFor(opts), checkpointIterations, opts?.shouldAbort);
+  const last = advance(chainCipher(key, input), zerosFor(opts), checkpointIterations, opts?.shouldAbort, opts?.onChunk);
   return last !== null && last.equals(expected);
 }
 
