@@ -110,6 +110,13 @@ export class Runtime {
   readonly extraTy: Ty<unknown[]>;
   readonly apis: RuntimeApi[] = [];
   readonly system: SystemPort;
+  /**
+   * Verifies a `MultiSignature` over a payload for an account. The node may install a caching
+   * verifier (verification is a pure function), so a transaction checked by the pool is not
+   * verified again when its block is built.
+   */
+  signatureVerifier: (sig: MultiSignature, payload: Uint8Array, who: AccountId) => boolean = verifyMultiSignature;
+
   /** Host hooks for the call in progress (state root of base + overlay, block hash); set by the executor. */
   host: { stateRoot(): Uint8Array; readonly atBlockHash: Uint8Array } = {
     stateRoot: () => {
@@ -325,11 +332,7 @@ export class Runtime {
     const add = this.additionalSigned(x.extra);
     if (!add.ok) return add;
     const payload = this.signingPayload(x.encodedCall, x.encodedExtra, add.value);
-    const sig = x.signature;
-    const valid =
-      sig.tag === "Sr25519" ? sr25519Verify(sig.value, payload, who)
-      : sig.tag === "Ed25519" ? ed25519Verify(sig.value, payload, who)
-      : ecdsaVerifyAccount(sig.value, payload, who);
+    const valid = this.signatureVerifier(x.signature, payload, who);
     return valid ? { ok: true, who } : invalid({ tag: "BadProof" });
   }
 
@@ -498,6 +501,12 @@ export class Runtime {
   integrityTest(): void {
     for (const { pallet } of this.pallets) pallet.integrityTest?.();
   }
+}
+
+export function verifyMultiSignature(sig: MultiSignature, payload: Uint8Array, who: AccountId): boolean {
+  return sig.tag === "Sr25519" ? sr25519Verify(sig.value, payload, who)
+    : sig.tag === "Ed25519" ? ed25519Verify(sig.value, payload, who)
+    : ecdsaVerifyAccount(sig.value, payload, who);
 }
 
 /** Thrown inside a dispatchable to return a DispatchError early (caught by `dispatch`). */

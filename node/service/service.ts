@@ -23,6 +23,7 @@ import { registerNewApi } from "../rpc/modules/newApi.ts";
 import type { RpcContext } from "../rpc/modules/context.ts";
 import { DevSeal } from "../consensus/devSeal.ts";
 import { Keystore } from "./keystore.ts";
+import { cachingVerifier } from "../client/signatureCache.ts";
 import { createLogger, parseLogDirectives, type Logger } from "./logger.ts";
 
 export const NODE_VERSION = "0.1.0";
@@ -121,6 +122,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     const kKey = crt.runtimeConfigs.ConfirmationDepthK.key();
     const kRaw = storage.get(Buffer.from(kKey).toString("latin1"));
     const confirmationDepthK = kRaw ? decodeAll(u32, kRaw) : 100;
+    crt.runtime.signatureVerifier = cachingVerifier();
     const client = Client.open({ db, runtime: crt.runtime, genesisStorage: storage, confirmationDepthK });
     log.info(`📋 Chain specification: ${spec.name}`);
     log.info(`🏷  Node name: ${opts.name ?? "subspace-ts"}`);
