@@ -8,7 +8,7 @@
  */
 import { blake2_256 } from "../../../framework/crypto/index.ts";
 import { equalBytes, fromHex, toHex, utf8 } from "../../../framework/codec/bytes.ts";
-import { Trie } from "../../../framework/trie/index.ts";
+import { Trie, TrieError } from "../../../framework/trie/index.ts";
 import type { ImportedBlock } from "../../client/client.ts";
 import { ClientError } from "../../client/client.ts";
 import { RpcError, expectHash, expectObject, expectString, expectHex } from "../errors.ts";
@@ -126,7 +126,7 @@ export function* storageItems(trie: Trie, queries: readonly (StorageQuery & { pa
 export function isInaccessible(e: unknown): boolean {
   if (e instanceof ClientError) return e.code === "CLIENT_ERROR_STATE_PRUNED" || e.code === "CLIENT_ERROR_UNKNOWN_BLOCK";
   // A trie node missing from the database: the state was pruned under a running iteration.
-  return e instanceof Error && /missing|not found|pruned/i.test(e.message);
+  return e instanceof TrieError && e.code === "TRIE_ERROR_INCOMPLETE_DATABASE";
 }
 
 // -------------------------------------------------------------------------------------------------
