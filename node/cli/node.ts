@@ -7,12 +7,13 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { existsSync, rmSync, readFileSync, writeFileSync, createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { homedir } from "node:os";
-import { startNode, loadChainSpec, NODE_VERSION, type NodeOptions } from "../service/service.ts";
-import { createConsensusRuntime } from "../../runtime/consensus/runtime.ts";
-import { genesisStorage } from "../../runtime/consensus/chainSpecs.ts";
-import { chainSpecToJson, toRawSpec } from "../../framework/chain-spec/chainSpec.ts";
-import { keyCommand } from "./key.ts";
-import { exportBlocks, importBlocks } from "./blocks.ts";
+import type { NodeOptions } from "../service/service.ts";
+
+// Heavy modules (runtime, crypto WASM, database) load only for the commands that need them,
+// so `--help` and `key` answer at once.
+const NODE_VERSION = "0.1.0";
+const service = () => import("../service/service.ts");
+const consensusRuntime = async () => (await import("../../runtime/consensus/runtime.ts")).createConsensusRuntime();
 
 class CliError extends Error {}
 
@@ -172,7 +173,7 @@ function sealingMode(v: string | undefined): "instant" | "interval" {
 
 async function run(args: string[]): Promise<void> {
   const opts = runOptions(args);
-  const node = await startNode(opts);
+  const node = await (await service()).startNode(opts);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -187,7 +188,10 @@ async function run(args: string[]): Promise<void> {
 
 async function buildSpec(args: string[]): Promise<void> {
   const { values: v } = parse(args, { ...COMMON, raw: { type: "boolean" }, "disable-default-bootnode": { type: "boolean" } });
-  const crt = await createConsensusRuntime();
+  const crt = await consensusRuntime();
+  const { loadChainSpec } = await service();
+  const { genesisStorage } = await import("../../runtime/consensus/chainSpecs.ts");
+  const { chainSpecToJson, toRawSpec } = await import("../../framework/chain-spec/chainSpec.ts");
   const spec = await loadChainSpec(v.chain ?? (v.dev ? "dev" : "local"), crt);
   const out = v.raw ? toRawSpec(spec, genesisStorage(spec, crt)) : spec;
   process.stdout.write(chainSpecToJson(out));
@@ -195,8 +199,8 @@ async function buildSpec(args: string[]): Promise<void> {
 
 async function wipe(args: string[]): Promise<void> {
   const { values: v } = parse(args, { ...COMMON, yes: { type: "boolean", short: "y" } });
-  const crt = await createConsensusRuntime();
-  const spec = await loadChainSpec(v.chain ?? (v.dev ? "dev" : "dev"), crt);
+  const crt = await consensusRuntime();
+  const spec = await (await service()).loadChainSpec(v.chain ?? "dev", crt);
   const base = v["base-path"] ?? defaultBasePath();
   const dir = join(base, "chains", spec.id);
   if (!existsSync(dir)) {
@@ -244,12 +248,12 @@ export async function main(argv: string[]): Promise<number> {
         await wipe(rest);
         return 0;
       case "key":
-        return await keyCommand(rest);
+        return await (await import("./key.ts")).keyCommand(rest);
       case "export-blocks":
-        await exportBlocks(rest, { defaultBasePath, createWriteStream });
+        await (await import("./blocks.ts")).exportBlocks(rest, { defaultBasePath, createWriteStream });
         return 0;
       case "import-blocks":
-        await importBlocks(rest, { defaultBasePath, readFileSync });
+        await (await import("./blocks.ts")).importBlocks(rest, { defaultBasePath, readFileSync });
         return 0;
       case "benchmark": {
         const { benchmarkCommand } = await import("./benchmark.ts");
