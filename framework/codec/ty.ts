@@ -110,36 +110,53 @@ function need(c: Cursor, n: number): void {
   if (c.i + n > c.byteLength) throw new CodecError(`unexpected end of input: need ${n} bytes at offset ${c.i}`);
 }
 
+/**
+ * The position where the last `wrapped` decode stopped. Decoding is synchronous, so one module-level
+ * slot is enough.
+ */
+let decodeEnd = -1;
+const wrappedCache = new WeakMap<Ty<any>, Decoder<any>>();
+
+/**
+ * `t`'s decoder as a top-level scale-ts decoder that records where it stopped.
+ * PERF: built once per type; building it per call (a closure and scale-ts wrapper per storage read)
+ * was ~4 % of applying a transfer.
+ */
+function wrapped<T>(t: Ty<T>): Decoder<T> {
+  let w = wrappedCache.get(t);
+  if (!w) {
+    const dec = t.dec;
+    w = createDecoder((c: any) => {
+      const v = dec(c);
+      decodeEnd = c.i;
+      return v;
+    });
+    wrappedCache.set(t, w);
+  }
+  return w as Decoder<T>;
+}
+
 /** Decodes `bytes` completely; any trailing byte or truncation is a `CodecError`. */
 export function decodeAll<T>(t: Ty<T>, bytes: Uint8Array): T {
-  let end = -1;
-  const wrapped = createDecoder((c: any) => {
-    const v = t.dec(c);
-    end = c.i;
-    return v;
-  });
   const view = exactView(bytes);
   let value: T;
+  decodeEnd = -1;
   try {
-    value = wrapped(view);
+    value = wrapped(t)(view);
   } catch (e) {
     if (e instanceof CodecError) throw e;
     throw new CodecError(`malformed input: ${(e as Error).message}`);
   }
-  if (end !== view.byteLength) throw new CodecError(`${view.byteLength - end} trailing bytes after a complete value`);
+  if (decodeEnd !== view.byteLength) throw new CodecError(`${view.byteLength - decodeEnd} trailing bytes after a complete value`);
   return value;
 }
 
 /** Decodes a prefix of `bytes`, returning the value and the number of bytes consumed. */
 export function decodePrefix<T>(t: Ty<T>, bytes: Uint8Array): [T, number] {
-  let end = -1;
-  const wrapped = createDecoder((c: any) => {
-    const v = t.dec(c);
-    end = c.i;
-    return v;
-  });
+  decodeEnd = -1;
   try {
-    return [wrapped(exactView(bytes)), end];
+    const value = wrapped(t)(exactView(bytes));
+    return [value, decodeEnd];
   } catch (e) {
     if (e instanceof CodecError) throw e;
     throw new CodecError(`malformed input: ${(e as Error).message}`);
