@@ -71,6 +71,9 @@ export interface SystemConfig {
   readonly normalRatioPercent: number;
 }
 
+const Topics = vec(H256);
+const NO_TOPICS = Uint8Array.of(0);
+
 /** FRAME's genesis placeholder for the parent hash and BlockHash[0] (`hash69`). */
 export const HASH69 = new Uint8Array(32).fill(69);
 
@@ -295,20 +298,18 @@ export class SystemPallet extends Pallet implements SystemPort {
   /** Appends an EventRecord for an encoded `RuntimeEvent` (wired as the runtime's event sink). */
   depositEncodedEvent(encodedRuntimeEvent: Uint8Array, topics: Uint8Array[]): void {
     // Events are not kept at genesis (block 0), as in FRAME.
-    if (this.Number.get() === 0) return;
+    const block = this.Number.get();
+    if (block === 0) return;
     const phase = this.ExecutionPhase.getOption() ?? { tag: "Initialization" };
     const count = this.EventCount.get();
-    const record = new Uint8Array(0);
-    void record;
     const encodedPhase = Phase.enc(phase as any);
-    const encodedTopics = vec(H256).enc(topics);
+    const encodedTopics = topics.length === 0 ? NO_TOPICS : Topics.enc(topics);
     const rec = new Uint8Array(encodedPhase.length + encodedRuntimeEvent.length + encodedTopics.length);
     rec.set(encodedPhase, 0);
     rec.set(encodedRuntimeEvent, encodedPhase.length);
     rec.set(encodedTopics, encodedPhase.length + encodedRuntimeEvent.length);
     this.Events.appendEncoded(rec);
     this.EventCount.set(count + 1);
-    const block = this.Number.get();
     for (const t of topics) this.EventTopics.mutate(t, (v) => [...v, [block, count]]);
   }
 
