@@ -137,6 +137,8 @@ function common(n: Node, key: Uint8Array, d: number, kn: number): number {
 
 /** The changes of one version under construction, for `commit()`. */
 interface Pending {
+  /** Upper bound of the nodes this version made (sizes the hashing lists). */
+  created: number;
   /** Clean nodes of the parent that this version no longer holds, with where their merkle value is. */
   deadNodes: Node[];
   /** The encoding holding the dead node's merkle value, or (slot -1) the parent's root hash. */
@@ -146,6 +148,8 @@ interface Pending {
 
 /** Applies one change set to a clean version, copying nodes on the changed paths once each. */
 class Mutator {
+  /** Nodes made by this change set (copies and new ones). */
+  created = 0;
   readonly deadNodes: Node[] = [];
   readonly deadRefs: Uint8Array[] = [];
   readonly deadSlots: number[] = [];
@@ -155,6 +159,7 @@ class Mutator {
   /** `n` itself when it is already this version's, else a dirty copy. */
   private own(n: Node): Node {
     if (n.state !== 0) return n;
+    this.created++;
     const branch = n.kids !== null;
     return new Node(n.pk, n.ps, n.pe, n.value, n.vhash, branch ? n.kids!.slice() : null, n.bits, branch ? n.enc : null, DIRTY);
   }
@@ -356,8 +361,12 @@ function allocEncoding(size: number): Uint8Array {
 
 /** A growable array of 32-byte hashes in one buffer (no object per hash). */
 class HashList {
-  buf = new Uint8Array(32 * 64);
+  buf: Uint8Array;
   count = 0;
+
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(32 * Math.max(16, capacity));
+  }
 
   /** Reserves the next slot; returns its byte offset in `buf`. */
   next(): number {
@@ -396,15 +405,19 @@ function hex32(b: Uint8Array, off: number): string {
  */
 class Hasher {
   /** Hashes of the new stored nodes, with their encodings (or leaves to re-encode: they keep none). */
-  readonly hashes = new HashList();
+  readonly hashes: HashList;
   readonly encs: (Uint8Array | Node)[] = [];
   /** For a leaf in `encs`: index of its value hash in `valueHashes`, or -1. */
   readonly leafValue: number[] = [];
-  readonly valueHashes = new HashList();
+  readonly valueHashes: HashList;
   /** The raw values behind `valueHashes` (null when only the hash is at hand: a copied decoded node). */
   readonly values: (Uint8Array | null)[] = [];
 
-  constructor(private readonly v1: boolean) {}
+  /** `created`: nodes the change set made (an upper bound of the nodes and values to hash). */
+  constructor(private readonly v1: boolean, created: number) {
+    this.hashes = new HashList(created);
+    this.valueHashes = new HashList(v1 ? created : 0);
+  }
 
   /** Index in `valueHashes` of the hash `n`'s value is stored by, or -1 when it is inline. */
   private valueHash(n: Node): number {
@@ -520,18 +533,30 @@ class Hasher {
       out.set(v, o);
       o += v.length;
     }
+    // Unchanged children lie back to back in the previous encoding (compact length and merkle
+    // value each, absent slots taking no room): each run of them is copied with one memcpy.
+    let runStart = -1;
+    let runEnd = -1;
     for (let i = 0; i < 16; i++) {
-      if (((bits >> i) & 1) === 0) continue;
-      if ((changed >> i) & 1) {
+      const bit = 1 << i;
+      if ((changed & bit) !== 0) {
+        if (runStart >= 0) {
+          out.set(prev!.subarray(runStart, runEnd), o);
+          o += runEnd - runStart;
+          runStart = -1;
+        }
+        if ((bits & bit) === 0) continue;
         const len = mvLen[i]!;
         out[o++] = len << 2; // a merkle value has at most 32 bytes: a one-byte compact
         for (let j = i * 32, e = j + len; j < e; j++) out[o++] = mvs[j]!;
-      } else {
-        const s0 = starts[i]!;
-        const len = lens[i]!;
-        out[o++] = len << 2;
-        for (let j = s0, e = s0 + len; j < e; j++) out[o++] = prev![j]!;
+      } else if ((bits & bit) !== 0) {
+        if (runStart < 0) runStart = starts[i]! - 1;
+        runEnd = starts[i]! + lens[i]!;
       }
+    }
+    if (runStart >= 0) {
+      out.set(prev!.subarray(runStart, runEnd), o);
+      o += runEnd - runStart;
     }
     n.enc = out;
     n.state = 0;
@@ -609,7 +634,7 @@ export class Trie {
   }
 
   private computeRoot(): Uint8Array {
-    const h = new Hasher(this.version === 1);
+    const h = new Hasher(this.version === 1, this.pending?.created ?? 16);
     this.hasher = h;
     if (this.node === null) {
       this.hash = EMPTY_TRIE_ROOT;
@@ -688,6 +713,7 @@ export class Trie {
     const m = new Mutator(this);
     let root = old;
     for (const [k, v] of changes) {
+      m.created += 2; // an insertion makes at most two nodes besides copies (a split: branch and leaf)
       const key = toKeyBytes(k);
       root = v === null ? m.remove(root, key, 0, key.length * 2) : m.insert(root, key, 0, key.length * 2, v);
     }
@@ -696,7 +722,7 @@ export class Trie {
       m.deadRefs.push(parentRoot);
       m.deadSlots.push(-1);
     }
-    const pending = { deadNodes: m.deadNodes, deadRefs: m.deadRefs, deadSlots: m.deadSlots };
+    const pending = { created: m.created, deadNodes: m.deadNodes, deadRefs: m.deadRefs, deadSlots: m.deadSlots };
     return new Trie(this.version, root, root === old ? parentRoot : null, this.store, pending);
   }
 

@@ -183,6 +183,26 @@ describe("Trie", () => {
       expect(c.removed).to.deep.equal([]);
     });
 
+    it("handles values larger than the hashing scratch (16 KiB) in leaves and branches", () => {
+      for (const version of [0, 1] as const) {
+        const big = Uint8Array.from({ length: 40_000 }, (_, i) => i & 255);
+        const entries = [
+          [Uint8Array.of(1), big],
+          [Uint8Array.of(1, 2), big.subarray(0, 20_000)],
+          [Uint8Array.of(1, 3), Uint8Array.of(9)],
+          [Uint8Array.of(7), big.subarray(5, 17_000)],
+        ] as const;
+        const t = Trie.fromEntries(entries, version);
+        expect(toHex(t.root), `V${version}`).to.equal(toHex(naiveRoot(entries, version)));
+        const store = new RefcountStore();
+        store.add(t.commit());
+        const lazy = Trie.fromRoot(t.root, store, version);
+        for (const [k, v] of entries) expect(lazy.get(k)!.length, `V${version} ${toHex(k)}`).to.equal(v.length);
+        const t2 = lazy.apply([[Uint8Array.of(1, 2, 3), big]]);
+        expect(toHex(t2.root)).to.equal(toHex(naiveRoot([...entries, [Uint8Array.of(1, 2, 3), big]], version)));
+      }
+    });
+
     it("accepts hex string keys", () => {
       const t = Trie.fromEntries(new Map([["0xaa", Uint8Array.of(0xbb)]]), 0);
       expect(toHex(t.get(Uint8Array.of(0xaa))!)).to.equal("0xbb");
