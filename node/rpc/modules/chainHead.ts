@@ -209,7 +209,9 @@ class Follow {
     if (this.stopped) return;
     this.stopped = true;
     this.sink.notify({ event: "stop" });
-    this.sink.close();
+    // Closing drops what is still queued, so close only once `stop` has gone out (it may be queued
+    // behind the subscribe response when the limit is hit while reporting the initial blocks).
+    setImmediate(() => this.sink.close());
   }
 
   private runtime(): Record<string, unknown> {
