@@ -10,7 +10,7 @@ import {
   blake3_254HashToScalar, decodeSegment, isCanonicalScalar, scalarFromBytes, writeScalar,
   type SegmentHeader, type SegmentIndex, type SegmentItem, type BlockNumber,
 } from "../core/index.ts";
-import { ErasureCoding, ErasureCodingError } from "../erasure-coding/index.ts";
+import { ErasureCoding, ErasureCodingError, frWasm } from "../erasure-coding/index.ts";
 import type { Kzg } from "../kzg/index.ts";
 import { commitRecords, createWitnesses, pieceCommitments, segmentPolynomial, type FlatPieces } from "./segmentBuilder.ts";
 import { segmentErasureCoding } from "./archiver.ts";
@@ -89,22 +89,37 @@ function recoverRecords(ec: ErasureCoding, pieces: MaybePieces, present: number[
   } catch (e) {
     throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", (e as Error).message);
   }
-  const shards = new Array<bigint | null>(NUM_PIECES).fill(null);
-  for (let j = 0; j < RECORD_NUM_CHUNKS; j++) {
-    const off = j * SCALAR_FULL_BYTES;
-    for (const i of used) {
-      const p = pieces[i]!;
-      if (!isCanonicalScalar(p, off)) throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", `piece ${i} chunk ${j} is not a valid scalar`);
-      shards[i] = scalarFromBytes(p, off);
+  for (const i of used) {
+    const p = pieces[i]!;
+    for (let j = 0; j < RECORD_NUM_CHUNKS; j++) {
+      if (!isCanonicalScalar(p, j * SCALAR_FULL_BYTES)) throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", `piece ${i} chunk ${j} is not a valid scalar`);
     }
-    let all: bigint[];
-    try {
-      all = plan.recover(shards);
-    } catch (e) {
-      if (e instanceof ErasureCodingError) throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", e.message);
-      throw e;
+  }
+  // PERF: column by column in WASM memory: strided loads across the 256 record slots.
+  const f = frWasm();
+  const mark = f.mark();
+  try {
+    const records = f.alloc(NUM_PIECES * RECORD_SIZE);
+    const column = f.allocElements(NUM_PIECES);
+    f.u8.fill(0, records, records + NUM_PIECES * RECORD_SIZE);
+    for (const i of used) f.u8.set(pieces[i]!.subarray(0, RECORD_SIZE), records + i * RECORD_SIZE);
+    for (let j = 0; j < RECORD_NUM_CHUNKS; j++) {
+      const at = records + j * SCALAR_FULL_BYTES;
+      f.loadBe(column, at, NUM_PIECES, RECORD_SIZE);
+      f.toMont(column, NUM_PIECES);
+      try {
+        plan.recoverWasm(f, column);
+      } catch (e) {
+        if (e instanceof ErasureCodingError) throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", e.message);
+        throw e;
+      }
+      f.fromMont(column, NUM_PIECES);
+      f.storeBe(at, column, NUM_PIECES, RECORD_SIZE);
     }
-    for (const i of targets) writeScalar(flat, i * PIECE_SIZE + off, all[i]!);
+    const u8 = f.u8;
+    for (const i of targets) flat.set(u8.subarray(records + i * RECORD_SIZE, records + (i + 1) * RECORD_SIZE), i * PIECE_SIZE);
+  } finally {
+    f.release(mark);
   }
   return flat;
 }

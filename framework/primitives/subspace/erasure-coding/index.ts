@@ -4,11 +4,17 @@
  * indices ω_{2n}^{2i} of a polynomial of degree < n; the n outputs are its evaluations at the odd
  * indices ω_{2n}^{2i+1}), and `recover` rebuilds all 2n evaluations, in natural (interleaved)
  * order, from any n of them (`recover_poly_from_samples`).
+ *
+ * The transforms run on the WASM Fr kernels (`frWasm.ts`); the bigint API converts at the edges,
+ * and the `*Wasm` / `*Bytes` methods let callers stay in WASM memory or in big-endian bytes.
  */
-import { PRIMITIVE_ROOT_OF_UNITY } from "../profile/index.ts";
+import { PRIMITIVE_ROOT_OF_UNITY, SCALAR_FULL_BYTES } from "../profile/index.ts";
+import { InvalidScalarError, isCanonicalScalar } from "../core/scalar.ts";
 import { FR_MODULUS, domain, fftInPlace, frBatchInv, frInv, isPowerOfTwo } from "./field.ts";
+import { FR_BYTES, frWasm, type FrWasm } from "./frWasm.ts";
 
 export * from "./field.ts";
+export { FR_BYTES, FrWasm, frWasm } from "./frWasm.ts";
 
 const R = FR_MODULUS;
 
@@ -27,6 +33,11 @@ export interface ShardRecoverer {
    * `ERASURE_CODING_ERROR_INCONSISTENT` when more than n shards are present and disagree.
    */
   recover(shards: readonly (bigint | null | undefined)[]): bigint[];
+  /**
+   * The same in WASM memory: `ptr` holds 2n Montgomery elements (missing ones are ignored and
+   * overwritten), replaced in place by all 2n values. Same errors as `recover`.
+   */
+  recoverWasm(f: FrWasm, ptr: number): void;
 }
 
 export class ErasureCoding {
@@ -34,7 +45,7 @@ export class ErasureCoding {
 
   /** `scale`: log2 of the maximum number of shards (the reference uses `log2(NUM_PIECES)` etc.). */
   constructor(readonly scale: number) {
-    if (!Number.isInteger(scale) || scale < 1 || scale > 32) throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", `bad scale ${scale}`);
+    if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", `bad scale ${scale}`);
     this.maxShards = 2 ** scale;
   }
 
@@ -42,12 +53,51 @@ export class ErasureCoding {
   extend(source: readonly bigint[]): bigint[] {
     const n = source.length;
     this.checkSize(2 * n);
-    const a = source.slice();
-    fftInPlace(a, true); // coefficients of the degree < n polynomial over the n-domain
-    const shift = domain(2 * n).roots; // ω_{2n}^k
-    for (let k = 1; k < n; k++) a[k] = (a[k]! * shift[k]!) % R;
-    fftInPlace(a, false); // evaluations at ω_{2n}^{2i+1}
-    return a;
+    const f = frWasm();
+    const mark = f.mark();
+    const p = f.allocElements(n);
+    f.writeBigints(p, source);
+    this.extendWasm(f, p, p, n);
+    const out = f.readBigints(p, n);
+    f.release(mark);
+    return out;
+  }
+
+  /** `extend` on n 32-byte big-endian scalars; throws `InvalidScalarError` on a non-canonical one. */
+  extendBytes(source: Uint8Array): Uint8Array {
+    const n = source.length / SCALAR_FULL_BYTES;
+    if (!Number.isInteger(n)) throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", "source is not a whole number of scalars");
+    this.checkSize(2 * n);
+    for (let o = 0; o < source.length; o += SCALAR_FULL_BYTES) if (!isCanonicalScalar(source, o)) throw new InvalidScalarError();
+    const f = frWasm();
+    const mark = f.mark();
+    const bytes = f.alloc(source.length);
+    const p = f.allocElements(n);
+    f.u8.set(source, bytes);
+    f.loadBe(p, bytes, n, FR_BYTES);
+    f.toMont(p, n);
+    this.extendWasm(f, p, p, n);
+    f.fromMont(p, n);
+    f.storeBe(bytes, p, n, FR_BYTES);
+    const out = f.u8.slice(bytes, bytes + source.length);
+    f.release(mark);
+    return out;
+  }
+
+  /** `extend` in WASM memory: n Montgomery elements at `src` → n parity elements at `out` (may alias). */
+  extendWasm(f: FrWasm, src: number, out: number, n: number): void {
+    this.checkSize(2 * n);
+    if (src !== out) f.u8.copyWithin(out, src, src + n * FR_BYTES);
+    // Coefficients over the n-domain (iFFT, 1/n folded into the shift), shifted by ω_{2n}^k, then
+    // evaluated over the n-domain: the values at the odd 2n-th roots.
+    const shift = f.constTable(`extend-shift/${n}`, () => {
+      const roots = domain(2 * n).roots;
+      const nInv = frInv(BigInt(n));
+      return Array.from({ length: n }, (_, k) => (roots[k]! * nInv) % R);
+    });
+    f.fftUnscaled(out, n, true);
+    f.mulVec(out, out, shift, n);
+    f.fftUnscaled(out, n, false);
   }
 
   /** All 2n shards (interleaved source/parity, natural order) from any n of them. */
@@ -76,8 +126,21 @@ export class ErasureCoding {
       throw new ErasureCodingError("ERASURE_CODING_ERROR_NOT_ENOUGH_SHARDS", `need at least ${n} of ${total} shards to recover, got ${count}`);
     }
     const presentList = [...isPresent.keys()].filter((i) => isPresent[i] === 1);
+    const viaWasm = (recoverWasm: (f: FrWasm, ptr: number) => void): ShardRecoverer["recover"] => (shards) => {
+      if (shards.length !== total) throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", `expected ${total} shard slots, got ${shards.length}`);
+      const f = frWasm();
+      const mark = f.mark();
+      try {
+        const p = f.allocElements(total);
+        f.writeBigints(p, shards.map((s, i) => (isPresent[i] ? (s as bigint) : 0n)));
+        recoverWasm(f, p);
+        return f.readBigints(p, total);
+      } finally {
+        f.release(mark);
+      }
+    };
     if (count === total) {
-      return { present: presentList, recover: (shards) => shards.map((s) => s as bigint) };
+      return { present: presentList, recover: (shards) => shards.map((s) => s as bigint), recoverWasm: () => {} };
     }
     const d = domain(total);
     // Z(x) = Π_{missing i} (x − ω^i), coefficients low to high.
@@ -111,33 +174,57 @@ export class ErasureCoding {
     fftInPlace(zCoset, false);
     const zCosetInv = frBatchInv(zCoset);
     const checkConsistency = count > n;
+    const totalInv = d.nInv;
 
-    return {
-      present: presentList,
-      recover(shards) {
-        const a = new Array<bigint>(total);
-        for (let i = 0; i < total; i++) a[i] = isPresent[i] ? ((shards[i] as bigint) * zEval[i]!) % R : 0n;
-        fftInPlace(a, true); // (P·Z) coefficients
-        for (let j = 1; j < total; j++) a[j] = (a[j]! * kPow[j]!) % R;
-        fftInPlace(a, false); // (P·Z)(k ω^i)
-        for (let i = 0; i < total; i++) a[i] = (a[i]! * zCosetInv[i]!) % R;
-        fftInPlace(a, true); // P(k x) coefficients
-        for (let j = 1; j < total; j++) a[j] = (a[j]! * kInvPow[j]!) % R;
-        for (let j = n; j < total; j++) {
-          if (a[j] !== 0n) {
-            if (checkConsistency) throw new ErasureCodingError("ERASURE_CODING_ERROR_INCONSISTENT", "shards are not evaluations of one polynomial of degree < n");
-            a[j] = 0n;
-          }
-        }
-        fftInPlace(a, false);
+    // Tables in WASM memory (Montgomery): Z on the domain, k^j/total, 1/Z on the coset, k^−j/total.
+    const f = frWasm();
+    const tableBytes = 4 * total * FR_BYTES;
+    const tables = f.allocBlock(tableBytes);
+    const [tZ, tK, tZInv, tKInv] = [0, 1, 2, 3].map((t) => tables + t * total * FR_BYTES) as [number, number, number, number];
+    f.writeBigints(tZ, zEval);
+    f.writeBigints(tK, kPow.map((x) => (x * totalInv) % R));
+    f.writeBigints(tZInv, zCosetInv);
+    f.writeBigints(tKInv, kInvPow.map((x) => (x * totalInv) % R));
+
+    const recoverWasm = (fw: FrWasm, ptr: number): void => {
+      const mark = fw.mark();
+      try {
+        const saved = checkConsistency ? fw.u8.slice(ptr, ptr + total * FR_BYTES) : null;
+        fw.mulVec(ptr, ptr, tZ, total); // E·Z on the domain (Z vanishes at the missing shards)
+        fw.fftUnscaled(ptr, total, true);
+        fw.mulVec(ptr, ptr, tK, total); // (E·Z)(k x) coefficients
+        fw.fftUnscaled(ptr, total, false);
+        fw.mulVec(ptr, ptr, tZInv, total); // P on the coset
+        fw.fftUnscaled(ptr, total, true);
+        fw.mulVec(ptr, ptr, tKInv, total); // P coefficients
+        const u32 = fw.u32;
+        const hiStart = (ptr + n * FR_BYTES) >>> 2;
+        const hiEnd = (ptr + total * FR_BYTES) >>> 2;
         if (checkConsistency) {
+          for (let w = hiStart; w < hiEnd; w++) {
+            if (u32[w] !== 0) throw new ErasureCodingError("ERASURE_CODING_ERROR_INCONSISTENT", "shards are not evaluations of one polynomial of degree < n");
+          }
+        } else {
+          u32.fill(0, hiStart, hiEnd);
+        }
+        fw.fftUnscaled(ptr, total, false);
+        if (saved !== null) {
+          const u8 = fw.u8;
           for (let i = 0; i < total; i++) {
-            if (isPresent[i] && a[i] !== shards[i]) throw new ErasureCodingError("ERASURE_CODING_ERROR_INCONSISTENT", `shard ${i} disagrees with the others`);
+            if (!isPresent[i]) continue;
+            const o = ptr + i * FR_BYTES;
+            for (let b = 0; b < FR_BYTES; b++) {
+              if (u8[o + b] !== saved[i * FR_BYTES + b]) throw new ErasureCodingError("ERASURE_CODING_ERROR_INCONSISTENT", `shard ${i} disagrees with the others`);
+            }
           }
         }
-        return a;
-      },
+      } finally {
+        fw.release(mark);
+      }
     };
+    const plan: ShardRecoverer = { present: presentList, recover: viaWasm(recoverWasm), recoverWasm };
+    tablesRegistry.register(plan, { f, ptr: tables, bytes: tableBytes });
+    return plan;
   }
 
   private checkSize(total: number): void {
@@ -146,3 +233,6 @@ export class ErasureCoding {
     }
   }
 }
+
+/** Frees a recoverer's WASM tables once the recoverer is garbage-collected. */
+const tablesRegistry = new FinalizationRegistry<{ f: FrWasm; ptr: number; bytes: number }>(({ f, ptr, bytes }) => f.freeBlock(ptr, bytes));

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import {
-  ErasureCoding, ErasureCodingError, FR_MODULUS, domain, evaluatePoly, fft, frBatchInv, frInv, frMul, rootOfUnity,
+  ErasureCoding, ErasureCodingError, FR_MODULUS, domain, evaluatePoly, fft, frBatchInv, frInv, frMul, frWasm, rootOfUnity,
 } from "../../../../framework/primitives/subspace/erasure-coding/index.ts";
+import { scalarFromBytes, scalarToBytes } from "../../../../framework/primitives/subspace/core/index.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../../../vectors/subspace-archiving.json", import.meta.url), "utf8"));
 
@@ -58,6 +59,72 @@ describe("Fr arithmetic and roots of unity", () => {
   });
 });
 
+describe("WASM Fr kernels (against bigint)", () => {
+  const R = FR_MODULUS;
+  // Edge values: 0, 1, r−1, 2^255-ish, values with all-ones limbs below r.
+  const edges = [0n, 1n, 2n, R - 1n, R - 2n, (1n << 254n) - 1n, (1n << 128n) - 1n, 0xffffffffn];
+  const xs = [...edges, ...randomScalars(56, 21)];
+  const ys = [...edges.slice().reverse(), ...randomScalars(56, 22)];
+
+  it("mul, add and sub agree with bigint arithmetic mod r, including edge values", () => {
+    const f = frWasm();
+    const mark = f.mark();
+    const n = xs.length;
+    const [a, b, o] = [f.allocElements(n), f.allocElements(n), f.allocElements(n)];
+    f.writeBigints(a, xs);
+    f.writeBigints(b, ys);
+    f.mulVec(o, a, b, n);
+    expect(f.readBigints(o, n)).to.deep.equal(xs.map((x, i) => (x * ys[i]!) % R));
+    for (let i = 0; i < n; i++) f.add(o + 32 * i, a + 32 * i, b + 32 * i);
+    expect(f.readBigints(o, n)).to.deep.equal(xs.map((x, i) => (x + ys[i]!) % R));
+    for (let i = 0; i < n; i++) f.sub(o + 32 * i, a + 32 * i, b + 32 * i);
+    expect(f.readBigints(o, n)).to.deep.equal(xs.map((x, i) => (((x - ys[i]!) % R) + R) % R));
+    // aliasing: out = a
+    f.mul(a, a, b);
+    expect(f.readBigints(a, 1)[0]).to.equal((xs[0]! * ys[0]!) % R);
+    f.release(mark);
+  });
+
+  it("FFT and inverse FFT equal the bigint FFT for n = 2..256", () => {
+    const f = frWasm();
+    const mark = f.mark();
+    for (const n of [2, 4, 64, 256]) {
+      const v = randomScalars(n, n + 100);
+      const p = f.allocElements(n);
+      f.writeBigints(p, v);
+      f.fftUnscaled(p, n);
+      expect(f.readBigints(p, n), `fft ${n}`).to.deep.equal(fft(v));
+      f.fftUnscaled(p, n, true);
+      f.mulVec(p, p, f.domainNInv(n), n, true);
+      expect(f.readBigints(p, n), `ifft ${n}`).to.deep.equal(v);
+    }
+    f.release(mark);
+  });
+
+  it("strided big-endian and safe-chunk loads and stores", () => {
+    const f = frWasm();
+    const mark = f.mark();
+    const v = randomScalars(4, 5);
+    const bytes = f.alloc(4 * 40);
+    v.forEach((x, i) => f.u8.set(scalarToBytes(x), bytes + 40 * i));
+    const p = f.allocElements(4);
+    f.loadBe(p, bytes, 4, 40);
+    expect([0, 1, 2, 3].map((i) => f.readPlain(p + 32 * i))).to.deep.equal(v);
+    const out = f.alloc(4 * 32);
+    f.storeBe(out, p, 4, 32);
+    expect([0, 1, 2, 3].map((i) => scalarFromBytes(f.u8, out + 32 * i))).to.deep.equal(v);
+    // 31-byte chunks are the scalars 0x00 ‖ chunk
+    const safe = f.alloc(31 * 3);
+    for (let i = 0; i < 93; i++) f.u8[safe + i] = (i * 37 + 11) & 0xff;
+    f.loadSafe(p, safe, 3, 31);
+    for (let i = 0; i < 3; i++) {
+      const expected = BigInt("0x" + Buffer.from(f.u8.subarray(safe + 31 * i, safe + 31 * (i + 1))).toString("hex"));
+      expect(f.readPlain(p + 32 * i), `chunk ${i}`).to.equal(expected);
+    }
+    f.release(mark);
+  });
+});
+
 describe("ErasureCoding", () => {
   const ec = new ErasureCoding(13);
 
@@ -70,6 +137,16 @@ describe("ErasureCoding", () => {
       source.forEach((s, i) => expect(evaluatePoly(coeffs, d.roots[2 * i]!)).to.equal(s));
       parity.forEach((p, i) => expect(p, `n=${n} parity ${i}`).to.equal(evaluatePoly(coeffs, d.roots[2 * i + 1]!)));
     }
+  });
+
+  it("extendBytes equals extend on big-endian scalars and rejects non-canonical ones", () => {
+    const source = randomScalars(64, 31);
+    const bytes = new Uint8Array(64 * 32);
+    source.forEach((x, i) => bytes.set(scalarToBytes(x), 32 * i));
+    const out = ec.extendBytes(bytes);
+    expect(Array.from({ length: 64 }, (_, i) => scalarFromBytes(out, 32 * i))).to.deep.equal(ec.extend(source));
+    bytes.fill(0xff, 0, 32);
+    expect(() => ec.extendBytes(bytes)).to.throw(/canonical/);
   });
 
   it("recovers all 2n shards from random halves", () => {
