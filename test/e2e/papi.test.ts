@@ -406,7 +406,7 @@ describe("e2e: polkadot-api and the new JSON-RPC spec against subspace-node --de
       const block = await rpc.call("chain_getBlock", [final.block.hash]);
       expect(block.block.extrinsics[final.block.index]).to.equal(toHex(bytes));
 
-      // Resubmitting the same (now stale) transaction or garbage ends with `invalid`, not a JSON-RPC error.
+      // Garbage bytes end with an `invalid` (or `error`) event, not a JSON-RPC error; bad hex is -32602.
       const junk: string = await rpc.call("transactionWatch_v1_submitAndWatch", ["0x0400"]);
       const jEvs = await rpc.until(junk, (e) => e.length > 0 && e);
       expect(jEvs[0].event).to.be.oneOf(["invalid", "error"]);

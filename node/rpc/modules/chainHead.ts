@@ -330,7 +330,7 @@ class Follow {
     for (const k of keys) this.pinned.delete(k);
   }
 
-  /** Reserves up to `wanted` operation slots; 0 when none are free. */
+  /** Operation slots still free on this subscription. */
   freeSlots(): number {
     return this.limits.maxOperationsPerFollow - this.usedSlots;
   }
