@@ -43,6 +43,7 @@ const RUN_OPTIONS = {
   "force-authoring": { type: "boolean" },
   farmer: { type: "boolean" },
   timekeeper: { type: "boolean" },
+  "pot-external-entropy": { type: "string" },
   "unsafe-no-sync": { type: "boolean" },
 } as const;
 
@@ -65,7 +66,7 @@ Run \`subspace-node <COMMAND> --help\` for a command's options.`,
   run: `Usage: subspace-node run [OPTIONS]
 
 Options:
-      --dev                         Development chain: implies --chain dev --tmp --force-authoring --rpc-cors all
+      --dev                         Development chain: implies --chain dev --tmp --force-authoring --timekeeper --rpc-cors all
                                     (--tmp only when no --base-path is given)
       --chain <CHAIN>               dev, local, or the path of a chain spec JSON file (plain or raw) [default: dev with --dev]
   -d, --base-path <PATH>            Directory for chain data [default: ~/.local/share/subspace-node]
@@ -83,6 +84,8 @@ Options:
       --sealing <MODE>              Dev block production: instant (on each transaction and on the interval)
                                     or interval (on the interval only) [default: instant]
       --force-authoring             Produce blocks (implied by --dev)
+      --timekeeper                  Run the Proof-of-Time timekeeper (implied by --dev)
+      --pot-external-entropy <S>    External entropy for the genesis PoT seed [default: the chain spec's]
   -l, --log <DIRECTIVES>            Log filter, e.g. info, debug, rpc=debug,txpool=trace
   -h, --help                        Print help`,
   "build-spec": `Usage: subspace-node build-spec [--chain <CHAIN>] [--raw] [--dev]
@@ -162,6 +165,8 @@ export function runOptions(args: string[]): NodeOptions {
     blockTimeMs: intOpt(v["dev-block-time"], "dev-block-time", 1000),
     produceBlocks: dev || v["force-authoring"] === true,
     sealOnTransactions: sealingMode(v.sealing) === "instant",
+    timekeeper: dev || v.timekeeper === true,
+    potExternalEntropy: v["pot-external-entropy"],
     unsafeNoSync: v["unsafe-no-sync"] === true,
   };
 }

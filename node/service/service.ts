@@ -43,6 +43,10 @@ export interface NodeOptions {
   produceBlocks: boolean;
   /** Seal a block as soon as transactions arrive (instant seal), besides the interval. */
   sealOnTransactions?: boolean;
+  /** Run the Proof-of-Time timekeeper (`--timekeeper`; implied by `--dev`). */
+  timekeeper?: boolean;
+  /** `--pot-external-entropy`: mixed into the genesis PoT seed (default: the chain spec's `potExternalEntropy`). */
+  potExternalEntropy?: string;
   /** Skip fsync per block (tests, throw-away chains). */
   unsafeNoSync?: boolean;
 }
@@ -77,6 +81,12 @@ function nodeKey(dir: string | undefined): Uint8Array {
   const key = randomBytes(32);
   writeFileSync(file, key, { mode: 0o600 });
   return key;
+}
+
+/** `pot_slot_iterations` from a chain spec's properties (`potSlotIterations`), when it names one. */
+function potSlotIterationsOf(spec: ChainSpec): number | undefined {
+  const v = spec.properties?.potSlotIterations;
+  return typeof v === "number" && Number.isInteger(v) && v > 0 && v % 16 === 0 ? v : undefined;
 }
 
 export function poolValidator(client: Client): PoolValidator {
@@ -165,6 +175,24 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     const address = await server.listen(opts.rpc.host, opts.rpc.port);
     cleanups.push(() => server.close());
     log.info(`Running JSON-RPC server: addr=${address.host}:${address.port}`);
+
+    if (opts.timekeeper) {
+      const { Timekeeper, DEV_POT_SLOT_ITERATIONS, DEV_MIN_SLOT_INTERVAL_MS } = await import("../consensus/timekeeper/index.ts");
+      const { genesisSeed } = await import("../../framework/primitives/subspace/pot/index.ts");
+      const entropy = opts.potExternalEntropy ?? (typeof spec.properties?.potExternalEntropy === "string" ? spec.properties.potExternalEntropy : "");
+      const iterations = potSlotIterationsOf(spec) ?? DEV_POT_SLOT_ITERATIONS;
+      const tlog = log.child("timekeeper");
+      const timekeeper = new Timekeeper({
+        genesisSeed: genesisSeed(client.genesisHash, entropy),
+        slotIterations: iterations,
+        minSlotIntervalMs: spec.chainType === "Development" ? DEV_MIN_SLOT_INTERVAL_MS : 0,
+        onSlot: (info) => tlog.debug(`⏱  slot ${info.slot} proven`, { output: toHex(info.output), source: info.source }),
+      });
+      timekeeper.on("error", (e) => tlog.error("Timekeeper failed", { error: e.message }));
+      timekeeper.start();
+      tlog.info(`⏱  Timekeeper started (${iterations} iterations per slot)`);
+      cleanups.push(() => timekeeper.stop());
+    }
 
     if (opts.produceBlocks) {
       const seal = new DevSeal(client, pool, { intervalMs: opts.blockTimeMs, debounceMs: 20, maxBuildMillis: 1500, onTransactions: opts.sealOnTransactions ?? true }, log.child("dev-seal"));
