@@ -169,11 +169,17 @@ export function winningChunks(
 
 /**
  * `pieces_to_solution_range`: `u64::MAX / d * n / NUM_CHUNKS * NUM_S_BUCKETS / pieces`, integer
- * arithmetic left to right (the chunk/s-bucket ratio is 2 in both profiles).
+ * arithmetic left to right. The ratio is 2 in both profiles, but the rounding of the division by
+ * NUM_CHUNKS differs: (1000, (1, 6)) gives 6,148,914,691,236,511 with ours and
+ * 6,148,914,691,236,495 with the mainnet profile's constants.
  */
-export function piecesToSolutionRange(pieces: bigint, slotProbability: readonly [bigint, bigint]): bigint {
+export function piecesToSolutionRange(
+  pieces: bigint,
+  slotProbability: readonly [bigint, bigint],
+  profile: { readonly recordNumChunks: number; readonly numSBuckets: number } = { recordNumChunks: RECORD_NUM_CHUNKS, numSBuckets: RECORD_NUM_S_BUCKETS },
+): bigint {
   const [num, den] = slotProbability;
-  return (((U64_MAX / den) * num) / BigInt(RECORD_NUM_CHUNKS)) * BigInt(RECORD_NUM_S_BUCKETS) / pieces;
+  return ((((U64_MAX / den) * num) / BigInt(profile.recordNumChunks)) * BigInt(profile.numSBuckets)) / pieces;
 }
 
 /** `calculate_block_fork_weight`: `u64::MAX − solution_range`. */
