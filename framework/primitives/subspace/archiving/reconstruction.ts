@@ -144,7 +144,18 @@ export class PiecesReconstructor {
       isPresent[i] = 1;
       flat.set(pieces[i]!, i * PIECE_SIZE);
     }
-    for (let i = 0; i < NUM_PIECES; i++) if (!isPresent[i]) commitRecords(this.kzg, flat, i, i + 1);
+    // As the archiver: missing source records are committed, parity commitments extended in G1.
+    for (let i = 0; i < NUM_PIECES; i += 2) if (!isPresent[i]) commitRecords(this.kzg, flat, i, i + 1);
+    const missingParity = [...Array(NUM_PIECES).keys()].filter((i) => i % 2 === 1 && !isPresent[i]);
+    if (missingParity.length > 0) {
+      let parity: Uint8Array[];
+      try {
+        parity = this.kzg.extendCommitments(pieceCommitments(flat).filter((_, i) => i % 2 === 0));
+      } catch (e) {
+        throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", `source record commitments: ${(e as Error).message}`);
+      }
+      for (const i of missingParity) flat.set(parity[(i - 1) / 2]!, i * PIECE_SIZE + RECORD_SIZE);
+    }
     const poly = segmentPolynomial(this.kzg, pieceCommitments(flat));
     if (segmentCommitment !== undefined && !equalBytesCt(this.kzg.commit(poly), segmentCommitment)) {
       throw new ReconstructorError("RECONSTRUCTOR_ERROR_SEGMENT_COMMITMENT_MISMATCH", "reconstructed segment does not match the segment commitment (corrupted input pieces)");

@@ -4,11 +4,14 @@
  * record commitments, and a witness per piece (`Archiver::produce_archived_segment`).
  *
  * The steps are separate pure functions so a caller (the node) can spread the KZG work over
- * worker threads: `encodeRecords` → `commitRecords(range)` → `segmentPolynomial` →
- * `createWitnesses(range)`. `buildArchivedSegment` runs them all in this thread.
+ * worker threads: `encodeRecords` → `commitSourceRecords(range)` → `extendRecordCommitments` →
+ * `segmentPolynomial` → `createWitnesses(range)`. `buildArchivedSegment` runs them all in this
+ * thread.
  *
- * Parity-record commitments are computed by committing the parity records directly; by linearity
- * that equals the reference's G1 `extend_commitments`.
+ * Parity-record commitments come from the 128 source commitments by erasure extension in G1 (the
+ * reference's `extend_commitments`; ≈ 770 G1 scalar multiplications, ≈ 2 s, against ≈ 7 s for
+ * committing 128 parity records with c-kzg). By linearity both give the same points; the tests
+ * check it against direct commitments, and `commitRecords` still commits any range directly.
  */
 import {
   NUM_PIECES, NUM_RAW_RECORDS, PIECE_SIZE, RAW_RECORD_SIZE, RECORDED_HISTORY_SEGMENT_SIZE,
@@ -66,6 +69,19 @@ export function commitRecords(kzg: Kzg, flat: FlatPieces, from = 0, to = NUM_PIE
   }
 }
 
+/** Commits the source records `from..to` (indices among the 128 source records, at positions 2·i). */
+export function commitSourceRecords(kzg: Kzg, flat: FlatPieces, from = 0, to = NUM_RAW_RECORDS): void {
+  for (let r = from; r < to; r++) commitRecords(kzg, flat, 2 * r, 2 * r + 1);
+}
+
+/** Writes the parity records' commitments (odd positions), extended in G1 from the source ones. */
+export function extendRecordCommitments(kzg: Kzg, flat: FlatPieces): void {
+  const commitments = pieceCommitments(flat);
+  const source = commitments.filter((_, i) => i % 2 === 0);
+  const parity = kzg.extendCommitments(source);
+  parity.forEach((c, r) => flat.set(c, (2 * r + 1) * PIECE_SIZE + RECORD_SIZE));
+}
+
 /** The segment polynomial over the 256 values `blake3_254_hash_to_scalar(commitment_i)`. */
 export function segmentPolynomial(kzg: Kzg, commitments: readonly Uint8Array[]): Polynomial {
   return kzg.poly(commitments.map((c) => scalarFromBytes(blake3_254HashToScalar(c))));
@@ -85,7 +101,8 @@ export function createWitnesses(kzg: Kzg, poly: Polynomial, flat: FlatPieces, fr
 /** All steps in this thread: pieces and the segment commitment. */
 export function buildArchivedSegment(kzg: Kzg, ec: ErasureCoding, segmentData: Uint8Array): { pieces: FlatPieces; segmentCommitment: Uint8Array } {
   const pieces = encodeRecords(ec, segmentData);
-  commitRecords(kzg, pieces);
+  commitSourceRecords(kzg, pieces);
+  extendRecordCommitments(kzg, pieces);
   const poly = segmentPolynomial(kzg, pieceCommitments(pieces));
   const segmentCommitment = kzg.commit(poly);
   createWitnesses(kzg, poly, pieces);

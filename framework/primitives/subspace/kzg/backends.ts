@@ -26,6 +26,8 @@ export interface KzgBackend {
   computeProof(blob: Uint8Array, z: Uint8Array): { proof: Uint8Array; y: Uint8Array };
   /** Verifies p(z) = y; false (never a throw) for malformed points or scalars. */
   verifyProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean;
+  /** Optional override of the G1 commitment extension (stand-in backends whose commitments are not points). */
+  extendCommitments?(source: readonly Uint8Array[]): Uint8Array[];
 }
 
 export const BLOB_SIZE = KZG_DOMAIN_SIZE * SCALAR_FULL_BYTES;

@@ -11,9 +11,11 @@ import { KZG_DOMAIN_SIZE, SCALAR_FULL_BYTES } from "../profile/index.ts";
 import { domain, evaluateOnDomain, fftInPlace, isPowerOfTwo, rootOfUnity, frPow } from "../erasure-coding/field.ts";
 import { InvalidScalarError, isCanonicalScalar, scalarFromBytes, scalarToBytes, writeScalar } from "../core/scalar.ts";
 import { BLOB_SIZE, loadCKzg, loadKzgWasm, type KzgBackend, type KzgBackendName } from "./backends.ts";
+import { extendCommitmentsG1 } from "./g1.ts";
 
 export { BLOB_SIZE, loadCKzg, loadKzgWasm, quotientForOpening, isCanonicalBlob } from "./backends.ts";
 export type { KzgBackend, KzgBackendName } from "./backends.ts";
+export { G1Error, extendCommitmentsG1, g1FftInPlace, g1FromBytes, g1Msm, g1ToBytes, g1ToBytesBatch, type G1Point } from "./g1.ts";
 
 export const COMMITMENT_SIZE = 48;
 export const WITNESS_SIZE = 48;
@@ -46,6 +48,12 @@ export interface Kzg {
   verify(commitment: Uint8Array, numValues: number, index: number, value: Uint8Array, witness: Uint8Array): boolean;
   /** p(z) = y at an arbitrary point; false for malformed inputs. */
   verifyAt(commitment: Uint8Array, z: bigint, y: Uint8Array, proof: Uint8Array): boolean;
+  /**
+   * Commitments to the parity records of a segment from the commitments to its n source records
+   * (`extend_commitments`: `das_fft_extension` in G1). Equal, by linearity, to committing the
+   * parity records; throws `G1Error` on an invalid point.
+   */
+  extendCommitments(source: readonly Uint8Array[]): Uint8Array[];
   /** Verifies several openings; true only if all hold. */
   verifyBatch(items: readonly { commitment: Uint8Array; numValues: number; index: number; value: Uint8Array; witness: Uint8Array }[]): boolean;
 }
@@ -126,6 +134,10 @@ class KzgImpl implements Kzg {
     if (commitment.length !== COMMITMENT_SIZE || proof.length !== WITNESS_SIZE || y.length !== SCALAR_FULL_BYTES) return false;
     if (!isCanonicalScalar(y)) return false;
     return this.b.verifyProof(commitment, scalarToBytes(z), y, proof);
+  }
+
+  extendCommitments(source: readonly Uint8Array[]): Uint8Array[] {
+    return this.b.extendCommitments?.(source) ?? extendCommitmentsG1(source);
   }
 
   verifyBatch(items: readonly { commitment: Uint8Array; numValues: number; index: number; value: Uint8Array; witness: Uint8Array }[]): boolean {

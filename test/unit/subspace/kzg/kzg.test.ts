@@ -4,9 +4,9 @@ import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { getKzg, type Kzg } from "../../../../framework/primitives/subspace/kzg/index.ts";
+import { G1Error, getKzg, type Kzg } from "../../../../framework/primitives/subspace/kzg/index.ts";
 import { scalarFromBytes, scalarToBytes } from "../../../../framework/primitives/subspace/core/index.ts";
-import { FR_MODULUS, domain } from "../../../../framework/primitives/subspace/erasure-coding/index.ts";
+import { ErasureCoding, FR_MODULUS, domain } from "../../../../framework/primitives/subspace/erasure-coding/index.ts";
 import { startWasmKzgWorker } from "./kzgWasmWorker.ts";
 
 // kzg-wasm loads its setup for ≈ 15 s: started on a worker thread as this file is imported, so the
@@ -92,6 +92,28 @@ describe("Kzg (c-kzg)", () => {
     expect(ckzg.verifyBatch([{ commitment: c, numValues: 256, index: 7, value: scalarToBytes(values256[7]!), witness: w }])).to.equal(true);
     // values at the 256-domain are the polynomial's values at ω_4096^(16i)
     expect(domain(4096).roots[16 * 7]).to.equal(domain(256).roots[7]);
+  });
+
+  it("extends source-record commitments in G1 to exactly the commitments of the parity records", () => {
+    // 8 source records → 8 parity records column by column (das_fft_extension), all committed
+    // directly; the G1 extension of the 8 source commitments must give the 8 parity commitments.
+    const n = 8;
+    const ec = new ErasureCoding(4);
+    const source = Array.from({ length: n }, () => randomRecordBytes(4096));
+    const parity = Array.from({ length: n }, () => new Uint8Array(4096 * 32));
+    const column = new Uint8Array(n * 32);
+    for (let j = 0; j < 4096; j++) {
+      source.forEach((r, i) => column.set(r.subarray(j * 32, j * 32 + 32), i * 32));
+      const ext = ec.extendBytes(column);
+      parity.forEach((r, i) => r.set(ext.subarray(i * 32, i * 32 + 32), j * 32));
+    }
+    const commit = (r: Uint8Array): Uint8Array => ckzg.commit(ckzg.polyFromScalarBytes(r));
+    const extended = ckzg.extendCommitments(source.map(commit));
+    expect(extended.map(hex)).to.deep.equal(parity.map((r) => hex(commit(r))));
+    // the identity (a zero record) extends to identities
+    const zero = commit(new Uint8Array(4096 * 32));
+    expect(ckzg.extendCommitments([zero, zero]).map(hex)).to.deep.equal([hex(zero), hex(zero)]);
+    expect(() => ckzg.extendCommitments([new Uint8Array(48).fill(0xff), zero])).to.throw(G1Error);
   });
 
   it("returns false (never throws) for malformed commitments, witnesses and values", () => {
