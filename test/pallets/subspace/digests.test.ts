@@ -33,7 +33,7 @@ const samplePreDigest = (): PreDigest => ({ slot: 0x1122334455, solution: sample
 
 /** The reference's type definitions, for polkadot-js. */
 const registry = new TypeRegistry();
-registry.register({
+registry.register(<any>{
   SubSolution: {
     publicKey: "[u8; 32]", rewardAddress: "AccountId32", sectorIndex: "u16", historySize: "u64", pieceOffset: "u16",
     recordCommitment: "[u8; 48]", recordWitness: "[u8; 48]", chunk: "[u8; 32]", chunkWitness: "[u8; 48]", proofOfSpace: "[u8; 160]",
@@ -51,7 +51,7 @@ registry.register({
   SubSignedVote: { vote: "SubVote", signature: "[u8; 64]" },
 });
 const pjs = (type: string, value: unknown) => registry.createType(type as any, value).toU8a();
-const pjsSolution = (s: ReturnType<typeof sampleSolution>) => ({ ...s, historySize: Number(s.historySize) });
+const pjsSolution = (s: { historySize: bigint }) => ({ ...s, historySize: Number(s.historySize) });
 
 describe("Subspace consensus digests (SCALE)", () => {
   it("PreDigest::V0: 454 bytes, hand-computed layout, equal to polkadot-js's encoding, and back", () => {
@@ -77,13 +77,13 @@ describe("Subspace consensus digests (SCALE)", () => {
     const enc = DigestItem.enc(item);
     // 0x06 PreRuntime, engine "SUB_", compact(454) = 0x1907, payload.
     expect(toHex(enc.subarray(0, 7))).to.equal("0x065355425f1907");
-    const decoded = registry.createType("DigestItem", enc);
+    const decoded = registry.createType("DigestItem", enc) as any;
     expect(decoded.isPreRuntime).to.equal(true);
     expect(decoded.asPreRuntime[0].toU8a()).to.deep.equal(SUBSPACE_ENGINE_ID);
     const seal = DigestItem.enc(subspaceSealItem(fill(64, 0x99)));
     expect(toHex(seal.subarray(0, 7))).to.equal("0x055355425f0101");
     expect(seal.length).to.equal(7 + 64);
-    expect(registry.createType("DigestItem", seal).isSeal).to.equal(true);
+    expect((registry.createType("DigestItem", seal) as any).isSeal).to.equal(true);
   });
 
   it("ConsensusLog variants 0–6: hand-computed bytes, equal to polkadot-js, both ways", () => {

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 import { concatBytes, equalBytes, toHex } from "../../../framework/codec/bytes.ts";
-import type { DigestItem } from "../../../framework/codec/substrate.ts";
+import type { DigestItem, DispatchError } from "../../../framework/codec/substrate.ts";
 import {
   decodeConsensusLog, SUBSPACE_ENGINE_ID, voteHash, type ConsensusLog, type ConsensusVerifier, type SignedVote, type Vote,
 } from "../../../framework/primitives/subspace/consensus/index.ts";
@@ -19,7 +19,7 @@ import {
 const NONE = { tag: "None" as const };
 const ROOT = { tag: "Root" as const };
 const fill = (n: number, b: number) => new Uint8Array(n).fill(b);
-const moduleError = (index: number) => ({ tag: "Module", value: { index: 2, error: Uint8Array.of(index, 0, 0, 0) } });
+const moduleError = (index: number): DispatchError => ({ tag: "Module", value: { index: 2, error: Uint8Array.of(index, 0, 0, 0) } });
 
 /** The `SUB_` consensus logs of the current block, decoded. */
 function consensusLogs(ext: SubspaceExt): ConsensusLog[] {
