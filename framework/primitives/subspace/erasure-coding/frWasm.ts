@@ -131,6 +131,18 @@ function buildModule(): Uint8Array {
     });
   }
 
+  // add_vec(out, a, b, n): out[i] = a[i] + b[i].
+  {
+    const f = m.fn("add_vec", [I32, I32, I32, I32], []);
+    const [out, a, b, n] = [0, 1, 2, 3];
+    loopN(f, n, () => {
+      f.get(out).get(a).get(b).call(add);
+      f.get(out).i32(32).op(Op.i32Add).set(out);
+      f.get(a).i32(32).op(Op.i32Add).set(a);
+      f.get(b).i32(32).op(Op.i32Add).set(b);
+    });
+  }
+
   // fft(ptr, n, tw, bitrev, tmp): in-place radix-2 DIT FFT of n elements in natural order;
   // tw holds ω^k for k < n/2 (ω^−k for the inverse, unscaled), bitrev the n-entry u32 permutation.
   {
@@ -287,6 +299,7 @@ interface Exports {
   add(out: number, a: number, b: number): void;
   sub(out: number, a: number, b: number): void;
   mul_vec(out: number, a: number, b: number, n: number, bStride: number): void;
+  add_vec(out: number, a: number, b: number, n: number): void;
   fft(ptr: number, n: number, tw: number, bitrev: number, tmp: number): void;
   load_be(dst: number, src: number, n: number, stride: number): void;
   load_safe(dst: number, src: number, n: number, stride: number): void;
@@ -442,6 +455,10 @@ export class FrWasm {
   /** out[i] = a[i]·b[i] (or ·b[0] with `broadcast`). */
   mulVec(out: number, a: number, b: number, n: number, broadcast = false): void {
     this.x.mul_vec(out, a, b, n, broadcast ? 0 : FR_BYTES);
+  }
+  /** out[i] = a[i] + b[i] (any common form). */
+  addVec(out: number, a: number, b: number, n: number): void {
+    this.x.add_vec(out, a, b, n);
   }
   mul(out: number, a: number, b: number): void {
     this.x.mul(out, a, b);

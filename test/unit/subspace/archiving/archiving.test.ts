@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { blake3 } from "../../../../framework/crypto/index.ts";
 import { fromHex, toHex } from "../../../../framework/codec/bytes.ts";
 import {
-  Archiver, PiecesReconstructor, Reconstructor, ReconstructorError, SegmentHeaderChainError, archivedSegmentPiece,
+  Archiver, PiecesReconstructor, arePiecesValid, Reconstructor, ReconstructorError, SegmentHeaderChainError, archivedSegmentPiece,
   chachaKeystream, checkSegmentHeaderChain, encodeGenesisBlockForArchiving, isPieceValid, segmentErasureCoding,
   type NewArchivedSegment,
 } from "../../../../framework/primitives/subspace/archiving/index.ts";
@@ -13,7 +13,7 @@ import {
   segmentHeaderEncodedSize, type BlockObject, type GlobalObject,
 } from "../../../../framework/primitives/subspace/core/index.ts";
 import { PIECE_SIZE, RAW_RECORD_SIZE, RECORDED_HISTORY_SEGMENT_SIZE, RECORD_SIZE } from "../../../../framework/primitives/subspace/profile/index.ts";
-import { getKzg } from "../../../../framework/primitives/subspace/kzg/index.ts";
+import { getKzg, type Kzg } from "../../../../framework/primitives/subspace/kzg/index.ts";
 import { fakeKzg } from "./fakeKzg.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../../../vectors/subspace-archiving.json", import.meta.url), "utf8"));
@@ -232,35 +232,78 @@ describe("Archiver and Reconstructor (round trips, stand-in KZG)", function () {
   });
 });
 
-describe("isPieceValid (c-kzg)", function () {
-  this.timeout(60_000);
+describe("piece verification (c-kzg): isPieceValid and batched arePiecesValid", () => {
+  // Pieces at positions 4..7 of a synthetic segment: real records and commitments among 252
+  // stand-in commitments, with real witnesses against the segment commitment.
+  const positions = [4, 5, 6, 7];
+  const pieces: Uint8Array[] = [];
+  let segmentCommitment: Uint8Array;
+  let kzg: Kzg;
 
-  it("accepts a valid piece and detects a corrupted byte in its record, commitment or witness", async () => {
-    const kzg = await getKzg({ backend: "c-kzg" });
-    // A piece at position 5 of a synthetic segment: its real record commitment among 255 others.
-    const record = new Uint8Array(RECORD_SIZE);
-    for (let j = 0; j < 4096; j++) record.set(randomBytes(31), j * 32 + 1);
-    const commitment = kzg.commit(kzg.polyFromScalarBytes(record));
+  before(async () => {
+    kzg = await getKzg({ backend: "c-kzg" });
+    const records = positions.map(() => {
+      const record = new Uint8Array(RECORD_SIZE);
+      for (let j = 0; j < 4096; j++) record.set(randomBytes(31), j * 32 + 1);
+      return record;
+    });
+    const commitments = records.map((r) => kzg.commit(kzg.polyFromScalarBytes(r)));
     const other = kzg.commit(kzg.poly(Array.from({ length: 256 }, (_, i) => BigInt(i))));
-    const hashes = Array.from({ length: 256 }, (_, i) => scalarFromBytes(blake3_254HashToScalar(i === 5 ? commitment : other)));
+    const hashes = Array.from({ length: 256 }, (_, i) => {
+      const k = positions.indexOf(i);
+      return scalarFromBytes(blake3_254HashToScalar(k >= 0 ? commitments[k]! : other));
+    });
     const segPoly = kzg.poly(hashes);
-    const segmentCommitment = kzg.commit(segPoly);
-    const witness = kzg.createWitness(segPoly, 256, 5);
-    const piece = new Uint8Array(PIECE_SIZE);
-    piece.set(record, 0);
-    piece.set(commitment, RECORD_SIZE);
-    piece.set(witness, RECORD_SIZE + 48);
+    segmentCommitment = kzg.commit(segPoly);
+    positions.forEach((pos, k) => {
+      const piece = new Uint8Array(PIECE_SIZE);
+      piece.set(records[k]!, 0);
+      piece.set(commitments[k]!, RECORD_SIZE);
+      piece.set(kzg.createWitness(segPoly, 256, pos), RECORD_SIZE + 48);
+      pieces.push(piece);
+    });
+  });
 
-    expect(isPieceValid(kzg, piece, segmentCommitment, 5)).to.equal(true);
-    expect(isPieceValid(kzg, piece, segmentCommitment, 6), "wrong position").to.equal(false);
+  const corrupt = (piece: Uint8Array, offset: number): Uint8Array => {
+    const bad = piece.slice();
+    bad[offset]! ^= 0x01;
+    return bad;
+  };
+
+  it("isPieceValid accepts a valid piece and detects a corrupted byte in its record, commitment or witness", () => {
+    const [piece] = pieces as [Uint8Array];
+    expect(isPieceValid(kzg, piece, segmentCommitment, 4)).to.equal(true);
+    expect(isPieceValid(kzg, piece, segmentCommitment, 5), "wrong position").to.equal(false);
     for (const [what, offset] of [["record", 1000], ["commitment", RECORD_SIZE + 7], ["witness", RECORD_SIZE + 48 + 20]] as const) {
-      const bad = piece.slice();
-      bad[offset]! ^= 0x01;
-      expect(isPieceValid(kzg, bad, segmentCommitment, 5), `corrupted ${what}`).to.equal(false);
+      expect(isPieceValid(kzg, corrupt(piece, offset), segmentCommitment, 4), `corrupted ${what}`).to.equal(false);
     }
     const nonCanonical = piece.slice();
     nonCanonical.fill(0xff, 0, 32);
-    expect(isPieceValid(kzg, nonCanonical, segmentCommitment, 5), "non-canonical chunk").to.equal(false);
-    expect(isPieceValid(kzg, piece.subarray(1), segmentCommitment, 5), "short piece").to.equal(false);
+    expect(isPieceValid(kzg, nonCanonical, segmentCommitment, 4), "non-canonical chunk").to.equal(false);
+    expect(isPieceValid(kzg, piece.subarray(1), segmentCommitment, 4), "short piece").to.equal(false);
+  });
+
+  it("arePiecesValid gives isPieceValid's verdicts, isolating bad pieces in a batch", () => {
+    const at = (k: number, piece = pieces[k]!, position = positions[k]!) => ({ piece, segmentCommitment, position });
+    // Swapped records keep both commitments and witnesses valid: only the record check sees it.
+    const swapA = pieces[2]!.slice();
+    const swapB = pieces[3]!.slice();
+    swapA.set(pieces[3]!.subarray(0, RECORD_SIZE), 0);
+    swapB.set(pieces[2]!.subarray(0, RECORD_SIZE), 0);
+    const items = [
+      at(0), at(1),
+      at(0, corrupt(pieces[0]!, 1000)), // record byte: witness still fine
+      at(1, corrupt(pieces[1]!, RECORD_SIZE + 7)), // commitment byte
+      at(2, corrupt(pieces[2]!, RECORD_SIZE + 48 + 20)), // witness byte
+      at(3, pieces[3]!, 6), // wrong position
+      at(2, swapA), at(3, swapB),
+      at(2), at(3),
+      { piece: pieces[0]!.subarray(1), segmentCommitment, position: 4 },
+    ];
+    const expected = [true, true, false, false, false, false, false, false, true, true, false];
+    expect(arePiecesValid(kzg, items)).to.deep.equal(expected);
+    expect(items.map((it) => isPieceValid(kzg, it.piece, it.segmentCommitment, it.position))).to.deep.equal(expected);
+    expect(arePiecesValid(kzg, [])).to.deep.equal([]);
+    expect(arePiecesValid(kzg, [at(1)])).to.deep.equal([true]);
   });
 });
