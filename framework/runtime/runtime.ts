@@ -396,10 +396,8 @@ export class Runtime {
       const checked = this.checkSignature(x);
       if (!checked.ok) return checked;
       ctx = { who: checked.who, call: x.call, info, len: encoded.length };
-      for (let i = 0; i < this.def.signedExtensions.length; i++) {
-        const v = this.def.signedExtensions[i]!.validate(ctx, x.extra[i]);
-        if (!v.ok) return v;
-      }
+      // As FRAME's executive: only pre-dispatch runs when applying (each extension's pre-dispatch
+      // performs its own checks); validate is for the pool.
       for (let i = 0; i < this.def.signedExtensions.length; i++) {
         const p = this.def.signedExtensions[i]!.preDispatch(ctx, x.extra[i]);
         if (!p.ok) return p;

@@ -348,21 +348,32 @@ export class ChainDb implements TrieNodeStore {
   /** Adds one reference per inserted node; returns the journal lists (32-byte hashes back to back). */
   private writeState(s: TrieCommit): { inserted: Buffer; removed: Buffer } {
     const nodes = this.c.nodes;
-    const inserted = Buffer.allocUnsafe(s.inserted.size * HASH_LEN);
+    // A hash may gain several references in one commit (identical values under several keys):
+    // `insertedRefs` gives the count (absent means 1), and the journal lists the hash that many times
+    // so discarding the block releases exactly what it added.
+    const refs = s.insertedRefs;
+    let total = 0;
+    for (const hex of s.inserted.keys()) total += refs?.get(hex) ?? 1;
+    const inserted = Buffer.allocUnsafe(total * HASH_LEN);
     let off = 0;
     for (const [hex, value] of s.inserted) {
+      const count = refs?.get(hex) ?? 1;
       parseHashInto(hex, inserted, off);
       const key = inserted.subarray(off, off + HASH_LEN);
       off += HASH_LEN;
+      for (let k = 1; k < count; k++) {
+        inserted.set(key, off);
+        off += HASH_LEN;
+      }
       const old = nodes.getBinaryFast(key);
       let v: Buffer;
       if (old === undefined) {
         v = Buffer.allocUnsafe(value.length + 4);
         v.set(value, 0);
-        v.writeUInt32LE(1, value.length);
+        v.writeUInt32LE(count, value.length);
       } else {
         v = copyFast(old);
-        v.writeUInt32LE(v.readUInt32LE(v.length - 4) + 1, v.length - 4);
+        v.writeUInt32LE(v.readUInt32LE(v.length - 4) + count, v.length - 4);
       }
       nodes.putSync(key, v);
     }

@@ -14,6 +14,8 @@
 export interface TrieCommit {
   root: Uint8Array;
   inserted: Map<string, Uint8Array>;
+  /** References gained per inserted hash when more than one (identical content under several keys). */
+  insertedRefs?: Map<string, number>;
   removed: string[];
 }
 
