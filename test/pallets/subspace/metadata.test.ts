@@ -7,12 +7,15 @@ import { expect } from "chai";
 import { Metadata, TypeRegistry, expandMetadata } from "@polkadot/types";
 import { u8aToHex, compactStripLength } from "@polkadot/util";
 import { variant } from "../../../framework/codec/ty.ts";
-import { toHex } from "../../../framework/codec/bytes.ts";
+import { toHex, fromHex, concatBytes } from "../../../framework/codec/bytes.ts";
+import { callApi } from "../../../framework/runtime/apis.ts";
+import { subspaceApi } from "../../../pallets/subspace/api.ts";
+import { encodeSegmentHeader } from "../../../framework/primitives/subspace/core/segments.ts";
 import { buildMetadata } from "../../../framework/runtime/metadata.ts";
 import { BalancesPallet, AccountDataTy, DEFAULT_ACCOUNT_DATA } from "../../../pallets/balances/balances.ts";
 import { SubspacePallet, subspaceSystemPort, encodeSubspaceInherentData, SUBSPACE_INHERENT_ID } from "../../../pallets/subspace/subspace.ts";
 import { RewardsPallet, balancesCurrency, rewardsSystemPort } from "../../../pallets/rewards/rewards.ts";
-import { piecesToSolutionRange, MAINNET_RECORD, subspacePreDigestItem, decodeConsensusLog } from "../../../framework/primitives/subspace/consensus/index.ts";
+import { piecesToSolutionRange, MAINNET_RECORD, subspacePreDigestItem, decodeConsensusLog, SignedVoteTy } from "../../../framework/primitives/subspace/consensus/index.ts";
 import { TestExt, testSystem, composeRuntime, call } from "../mock.ts";
 import { goToBlock, segmentHeader, type SubspaceExt } from "./mock.ts";
 
@@ -127,5 +130,39 @@ describe("Subspace and Rewards through the executive", () => {
     const ev = ext.events().filter((e) => e.tag === "Rewards").map((e) => e.value);
     expect(ev).to.deep.equal([{ tag: "BlockReward", value: { blockAuthor: new Uint8Array(32).fill(7), reward: 10n } }]);
     expect(ext.execute(() => rewards.RemainingIssuance.get())).to.equal(990n);
+  });
+});
+
+describe("SubspaceApi (runtime API, SCALE in and out)", () => {
+  it("answers every method with the reference's layouts (hand-computed bytes)", () => {
+    const { ext, runtime } = composed();
+    const submitted: Uint8Array[] = [];
+    runtime.apis.push(subspaceApi({
+      runtime, subspace: ext.subspace, slotDurationMs: 1000n, blockWeight: () => ({ refTime: 5n, proofSize: 6n }), submitExtrinsic: (x) => submitted.push(x),
+    }));
+    goToBlock(ext, 1, 1);
+    const [x] = ext.execute(() => runtime.inherentExtrinsics(new Map([[SUBSPACE_INHERENT_ID, encodeSubspaceInherentData([segmentHeader(0n)])]])));
+    ext.execute(() => runtime.applyExtrinsic(x!));
+    const api = (name: string, input = new Uint8Array(0)) => toHex(ext.execute(() => callApi(runtime, `SubspaceApi_${name}`, input)));
+    expect(api("history_size")).to.equal("0x0100000000000000");
+    expect(api("max_pieces_in_sector")).to.equal("0xe803");
+    expect(api("should_adjust_solution_range")).to.equal("0x00");
+    expect(api("root_plot_public_key")).to.equal("0x00");
+    expect(api("pot_parameters")).to.equal("0x00" + "00e1f505" + "00");
+    // current 6,148,914,691,236,495 = 0x0015d867c3ece28f (LE), next None, voting current, voting next None.
+    expect(api("solution_ranges")).to.equal("0x8fe2ecc367d81500" + "00" + "8fe2ecc367d81500" + "00");
+    expect(api("chain_constants")).to.equal("0x00" + "64000000" + "0400000000000000" + "e0070000" + "0100000000000000" + "0600000000000000"
+      + "e803000000000000" + "0500000000000000" + "0100000000000000" + "0a00000000000000" + "0400000000000000");
+    expect(api("segment_commitment", fromHex("0x0000000000000000"))).to.equal(toHex(concatBytes(Uint8Array.of(1), segmentHeader(0n).segmentCommitment)));
+    expect(api("segment_commitment", fromHex("0x0100000000000000"))).to.equal("0x00");
+    expect(api("extract_segment_headers", x!)).to.equal(toHex(concatBytes(Uint8Array.of(1, 4), encodeSegmentHeader(segmentHeader(0n)))));
+    expect(api("is_inherent", x!)).to.equal("0x01");
+    expect(api("block_weight")).to.equal("0x1418");
+    const vote = { vote: { height: 2, parentHash: new Uint8Array(32), slot: 3, solution: { publicKey: new Uint8Array(32), rewardAddress: new Uint8Array(32), sectorIndex: 0, historySize: 1n, pieceOffset: 0,
+      recordCommitment: new Uint8Array(48), recordWitness: new Uint8Array(48), chunk: new Uint8Array(32), chunkWitness: new Uint8Array(48), proofOfSpace: new Uint8Array(160) },
+      proofOfTime: new Uint8Array(16), futureProofOfTime: new Uint8Array(16) }, signature: new Uint8Array(64) };
+    expect(api("submit_vote_extrinsic", SignedVoteTy.enc(vote))).to.equal("0x");
+    expect(submitted.length).to.equal(1);
+    expect(runtime.decodeExtrinsic(submitted[0]!).call).to.deep.include({ tag: "Subspace" });
   });
 });
