@@ -143,7 +143,7 @@ describe("SubspaceApi (runtime API, SCALE in and out)", () => {
     goToBlock(ext, 1, 1);
     const [x] = ext.execute(() => runtime.inherentExtrinsics(new Map([[SUBSPACE_INHERENT_ID, encodeSubspaceInherentData([segmentHeader(0n)])]])));
     ext.execute(() => runtime.applyExtrinsic(x!));
-    const api = (name: string, input = new Uint8Array(0)) => toHex(ext.execute(() => callApi(runtime, `SubspaceApi_${name}`, input)));
+    const api = (name: string, input: Uint8Array = new Uint8Array(0)) => toHex(ext.execute(() => callApi(runtime, `SubspaceApi_${name}`, input)));
     expect(api("history_size")).to.equal("0x0100000000000000");
     expect(api("max_pieces_in_sector")).to.equal("0xe803");
     expect(api("should_adjust_solution_range")).to.equal("0x00");
