@@ -276,3 +276,15 @@ export function referenceSubsidyForBlock(points: readonly RewardPoint[], height:
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
+
+/**
+ * Mainnet's issuance schedule (`crates/subspace-node/src/chain_spec.rs`, `mainnet_compiled()`,
+ * autonomys/subspace @72a5aa6f): 350 M AI3 remaining, and the same 11 points for proposers and
+ * voters (blocks relative to when rewards are enabled; subsidies in Shannon).
+ */
+export const MAINNET_REMAINING_ISSUANCE = 350_000_000n * 10n ** 18n;
+export const MAINNET_SUBSIDY_POINTS: readonly RewardPoint[] = Object.freeze([
+  [0, 454545454545455000n], [10512000, 423672207997007000n], [26280000, 333635878252228000n], [42048000, 262825353875519000n],
+  [57816000, 207116053874914000n], [73584000, 163272262877830000n], [94608000, 118963574070561000n], [120888000, 80153245846642200n],
+  [149796000, 51971522998131200n], [183960000, 31192714495359900n], [220752000, 18033114698427300n],
+].map(([block, subsidy]) => Object.freeze({ block: Number(block), subsidy: BigInt(subsidy) })));
