@@ -1,0 +1,3 @@
+export * from "./identity.ts";
+export * from "./farm.ts";
+export * from "./recordEncoder.ts";
