@@ -26,7 +26,8 @@ export interface VerifySolutionParams {
   pieceCheckParams?: PieceCheckParams;
 }
 
-export type VerifySolutionResult = { ok: true; distance: bigint } | { ok: false; error: string };
+/** `error` is whatever the verifier reports (the verification module returns a `SolutionVerificationError`). */
+export type VerifySolutionResult = { readonly ok: true; readonly distance: bigint } | { readonly ok: false; readonly error: unknown };
 
 export interface ConsensusVerifier {
   /**
