@@ -224,10 +224,11 @@ export class SingleDiskFarm {
   async plotNextSector(source: PlottingSource, encoder: RecordEncoder, onProgress?: (p: PlottingProgress) => void): Promise<boolean> {
     const index = this.plottedCount;
     if (index >= this.targetSectorCount) return false;
-    await this.plotSectorAt(index, source, encoder, onProgress);
-    this.plottedCount = index + 1;
-    writeAt(this.metadataFd, Uint8Array.of(METADATA_VERSION, this.plottedCount & 0xff, this.plottedCount >>> 8), 0);
-    fsyncSync(this.metadataFd);
+    await this.plotSectorAt(index, source, encoder, onProgress, () => {
+      this.plottedCount = index + 1;
+      writeAt(this.metadataFd, Uint8Array.of(METADATA_VERSION, this.plottedCount & 0xff, this.plottedCount >>> 8), 0);
+      fsyncSync(this.metadataFd);
+    });
     return true;
   }
 
@@ -238,8 +239,17 @@ export class SingleDiskFarm {
     return n;
   }
 
-  /** Plots (or replots) sector `index` from the source's current history. */
-  async plotSectorAt(index: number, source: PlottingSource, encoder: RecordEncoder, onProgress?: (p: PlottingProgress) => void): Promise<SectorMetadata> {
+  /**
+   * Plots (or replots) sector `index` from the source's current history. `commit` runs once the
+   * sector and its metadata are on disk, before the final progress report.
+   */
+  async plotSectorAt(
+    index: number,
+    source: PlottingSource,
+    encoder: RecordEncoder,
+    onProgress?: (p: PlottingProgress) => void,
+    commit?: () => void,
+  ): Promise<SectorMetadata> {
     if (encoder.posK !== this.info.posK) throw new FarmError("FARM_ERROR_INFO_MISMATCH", `encoder PoS K ${encoder.posK} is not the farm's ${this.info.posK}`);
     const n = this.piecesInSector;
     const historySize = await source.currentHistorySize();
@@ -269,6 +279,7 @@ export class SingleDiskFarm {
     writeAt(this.metadataFd, encodeSectorMetadata(metadata), RESERVED_PLOT_METADATA + index * SECTOR_METADATA_SIZE);
     fsyncSync(this.metadataFd);
     this.metadata[index] = metadata;
+    commit?.();
     onProgress?.({ sectorIndex: index, recordsDone: n, recordsTotal: n, done: true });
     return metadata;
   }
