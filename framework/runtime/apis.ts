@@ -7,7 +7,7 @@ import {
   variant, struct, vec, u8, u32, u64, u128, bool, bytes, option, result, unit, str, byteArray, tuple, decodePrefix, decodeAll,
   CodecError, type Ty,
 } from "../codec/ty.ts";
-import { H256, Header, DispatchError, Weight, RuntimeVersion as RuntimeVersionTy, AccountId32, type Header as HeaderValue } from "../codec/substrate.ts";
+import { H256, Header, DigestItem, DispatchError, Weight, RuntimeVersion as RuntimeVersionTy, AccountId32, type Header as HeaderValue } from "../codec/substrate.ts";
 import { blake2bAsync } from "../crypto/index.ts";
 import type { Runtime, RuntimeApi, RuntimeApiMethod, ApplyExtrinsicResult } from "./runtime.ts";
 import type { MetadataSet } from "./metadata.ts";
@@ -272,8 +272,9 @@ export function validityToCodec(v: { ok: boolean; value?: any; error?: any }): a
 
 /** Executes a whole block on the current state and checks its roots (Core_execute_block). */
 export function executeBlock(rt: Runtime, host: ApiHost, header: HeaderValue, extrinsics: Uint8Array[]): void {
-  // The header's digest minus the seal is what the block was built with.
-  const digest = header.digest.logs.filter((l) => l.tag !== "Seal");
+  // As FRAME's `extract_pre_digest`: the block starts from its pre-runtime items only; the runtime
+  // deposits the rest again, and the result must match the header (seal aside).
+  const digest = header.digest.logs.filter((l) => l.tag === "PreRuntime");
   rt.initializeBlock({ ...header, digest: { logs: digest } });
   extrinsics.forEach((x, i) => {
     const r = rt.applyExtrinsic(x);
@@ -282,6 +283,11 @@ export function executeBlock(rt: Runtime, host: ApiHost, header: HeaderValue, ex
   const h = rt.finalizeBlock(() => host.stateRoot());
   if (!bytesEq(h.stateRoot, header.stateRoot)) throw new BlockExecutionError("state root mismatch");
   if (!bytesEq(h.extrinsicsRoot, header.extrinsicsRoot)) throw new BlockExecutionError("extrinsics root mismatch");
+  const expected = header.digest.logs.filter((l) => l.tag !== "Seal");
+  if (expected.length !== h.digest.logs.length) throw new BlockExecutionError("number of digest items must match that calculated");
+  for (let i = 0; i < expected.length; i++) {
+    if (!bytesEq(DigestItem.enc(expected[i]!), DigestItem.enc(h.digest.logs[i]!))) throw new BlockExecutionError(`digest item ${i} must match that calculated`);
+  }
 }
 
 export class BlockExecutionError extends Error {

@@ -8,6 +8,7 @@ import { toHex } from "../../framework/codec/bytes.ts";
 import type { Client } from "../client/client.ts";
 import type { TransactionPool } from "../txpool/index.ts";
 import type { Logger } from "../service/logger.ts";
+import type { DigestItem } from "../../framework/codec/substrate.ts";
 
 export interface DevSealOptions {
   /** Interval between blocks when idle, in ms (0 = only on transactions). */
@@ -18,6 +19,10 @@ export interface DevSealOptions {
   maxBuildMillis: number;
   /** Seal on transaction arrival (instant seal); otherwise only on the interval. */
   onTransactions: boolean;
+  /** Pre-runtime digest items for the next block (Subspace's `PreRuntime(SUB_)`). */
+  preDigest?: () => DigestItem[];
+  /** Extra inherent data (identifier → SCALE bytes) for the next block. */
+  inherentData?: () => [string, Uint8Array][];
 }
 
 export class DevSeal {
@@ -76,7 +81,8 @@ export class DevSeal {
     const timestamp = now > this.lastTimestamp ? now : this.lastTimestamp + 1n;
     this.lastTimestamp = timestamp;
     const ready = this.pool.ready();
-    const built = this.client.buildBlock(new Map([["timstap0", u64.enc(timestamp)]]), ready.map((t) => t.data), [], this.opts.maxBuildMillis);
+    const data = new Map<string, Uint8Array>([["timstap0", u64.enc(timestamp)], ...(this.opts.inherentData?.() ?? [])]);
+    const built = this.client.buildBlock(data, ready.map((t) => t.data), this.opts.preDigest?.() ?? [], this.opts.maxBuildMillis);
     const imported = this.client.importBlock(built.header, built.extrinsics, built);
     // Transactions that failed to apply (other than "block full") are dropped from the pool.
     const failed: string[] = [];

@@ -24,6 +24,7 @@ import type { RpcContext } from "../rpc/modules/context.ts";
 import { DevSeal } from "../consensus/devSeal.ts";
 import { Keystore } from "./keystore.ts";
 import { cachingVerifier } from "../client/signatureCache.ts";
+import { encodeSubspaceInherentData } from "../../pallets/subspace/subspace.ts";
 import { createLogger, parseLogDirectives, type Logger } from "./logger.ts";
 
 export const NODE_VERSION = "0.1.0";
@@ -176,6 +177,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     cleanups.push(() => server.close());
     log.info(`Running JSON-RPC server: addr=${address.host}:${address.port}`);
 
+    let timekeeperRef: { latest(): { slot: number; output: Uint8Array } | undefined } | undefined;
     if (opts.timekeeper) {
       const { Timekeeper, DEV_POT_SLOT_ITERATIONS, DEV_MIN_SLOT_INTERVAL_MS } = await import("../consensus/timekeeper/index.ts");
       const { genesisSeed } = await import("../../framework/primitives/subspace/pot/index.ts");
@@ -190,12 +192,19 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       });
       timekeeper.on("error", (e) => tlog.error("Timekeeper failed", { error: e.message }));
       timekeeper.start();
+      timekeeperRef = timekeeper;
       tlog.info(`⏱  Timekeeper started (${iterations} iterations per slot)`);
       cleanups.push(() => timekeeper.stop());
     }
 
     if (opts.produceBlocks) {
-      const seal = new DevSeal(client, pool, { intervalMs: opts.blockTimeMs, debounceMs: 20, maxBuildMillis: 1500, onTransactions: opts.sealOnTransactions ?? true }, log.child("dev-seal"));
+      const { devPreDigest } = await import("../consensus/devPreDigest.ts");
+      const preDigest = devPreDigest(client, () => timekeeperRef?.latest());
+      const seal = new DevSeal(client, pool, {
+        intervalMs: opts.blockTimeMs, debounceMs: 20, maxBuildMillis: 1500, onTransactions: opts.sealOnTransactions ?? true,
+        preDigest,
+        inherentData: () => [["subspace", encodeSubspaceInherentData([])]],
+      }, log.child("dev-seal"));
       seal.start();
       cleanups.push(() => seal.stop());
     }

@@ -25,6 +25,8 @@ export function devAccount(name: string): Uint8Array {
 
 export interface GenesisConfigJson {
   system?: Record<string, never>;
+  subspace?: Record<string, unknown>;
+  rewards?: Record<string, unknown>;
   balances?: { balances: [string, bigint | number | string][] };
   sudo?: { key?: string | null };
   runtimeConfigs?: {
@@ -52,6 +54,18 @@ export class GenesisBuilder implements GenesisBuilderPort {
       system: {},
       balances: { balances: fund(funded, 1_000n * AI3) },
       sudo: { key: ss58Encode(devAccount("Alice")) },
+      subspace: {
+        enableRewardsAt: { Height: 1 },
+        allowAuthoringBy: "Anyone",
+        // ≈ 0.5 s of proving per slot on the project machine (2-core EPYC, ~95 M AES iterations/s),
+        // paced to one slot per second, so the timekeeper takes about half a core.
+        potSlotIterations: 50_000_000,
+      },
+      rewards: {
+        remainingIssuance: 1_000_000n * AI3,
+        proposerSubsidyPoints: [{ block: 0, subsidy: 454_545_454_545_455_000n }],
+        voterSubsidyPoints: [{ block: 0, subsidy: 454_545_454_545_455_000n }],
+      },
       runtimeConfigs: {
         enableDomains: false,
         enableDynamicCostOfStorage: false,
@@ -69,7 +83,7 @@ export class GenesisBuilder implements GenesisBuilderPort {
 
   /** Builds genesis storage for `config` into the current state (run inside `withState`). */
   build(config: GenesisConfigJson): void {
-    const known = new Set(["system", "timestamp", "balances", "transactionFees", "transactionPayment", "utility", "runtimeConfigs", "sudo"]);
+    const known = new Set(["system", "timestamp", "subspace", "rewards", "balances", "transactionFees", "transactionPayment", "utility", "runtimeConfigs", "sudo"]);
     for (const k of Object.keys(config)) if (!known.has(k)) throw new Error(`unknown genesis config section "${k}"`);
     for (const { pallet } of this.runtime.pallets) {
       const section = sectionName(pallet.name);

@@ -23,6 +23,10 @@ import { TransactionPaymentPallet } from "../../pallets/transaction-payment/tran
 import { UtilityPallet } from "../../pallets/utility/utility.ts";
 import { SudoPallet } from "../../pallets/sudo/sudo.ts";
 import { RuntimeConfigsPallet } from "../../pallets/runtime-configs/runtimeConfigs.ts";
+import { SubspacePallet, subspaceSystemPort } from "../../pallets/subspace/subspace.ts";
+import { subspaceApi } from "../../pallets/subspace/api.ts";
+import { RewardsPallet, balancesCurrency, rewardsSystemPort } from "../../pallets/rewards/rewards.ts";
+import { piecesToSolutionRange } from "../../framework/primitives/subspace/consensus/index.ts";
 import { GenesisBuilder } from "./genesis.ts";
 
 export const VERSION: RuntimeVersion = {
@@ -57,6 +61,19 @@ export const CONSTANTS = {
   operationalFeeMultiplier: 5,
   /** Slot 1 s; timestamp minimum period = slot / 2 (ms). */
   minimumPeriod: 500n,
+  slotDurationMs: 1000n,
+  /** Subspace consensus constants (the Subspace runtime's values). */
+  blockAuthoringDelay: 4,
+  potEntropyInjectionInterval: 50,
+  potEntropyInjectionLookbackDepth: 2,
+  potEntropyInjectionDelay: 15,
+  eraDuration: 2016,
+  slotProbability: [1n, 6n] as const,
+  recentSegments: 5n,
+  recentHistoryFraction: [1n, 10n] as const,
+  minSectorLifetime: 4n,
+  expectedVotesPerBlock: 9,
+  maxPiecesInSector: 1000,
 } as const;
 
 // Tokens for the composition root (the `Config` of each pallet).
@@ -69,6 +86,8 @@ const T = {
   utility: token<UtilityPallet>("UtilityPallet"),
   sudo: token<SudoPallet>("SudoPallet"),
   runtimeConfigs: token<RuntimeConfigsPallet>("RuntimeConfigsPallet"),
+  subspace: token<SubspacePallet>("SubspacePallet"),
+  rewards: token<RewardsPallet>("RewardsPallet"),
   callTy: token<Ty<RuntimeCallValue>>("RuntimeCallType"),
 };
 
@@ -76,6 +95,8 @@ const T = {
 const PALLETS: { index: number; token: Token<Pallet> }[] = [
   { index: 0, token: T.system },
   { index: 1, token: T.timestamp },
+  { index: 2, token: T.subspace },
+  { index: 4, token: T.rewards },
   { index: 5, token: T.balances },
   { index: 6, token: T.transactionFees },
   { index: 7, token: T.transactionPayment },
@@ -94,6 +115,8 @@ export interface ConsensusRuntime {
   readonly fees: TransactionFeesPallet;
   readonly sudo: SudoPallet;
   readonly runtimeConfigs: RuntimeConfigsPallet;
+  readonly subspace: SubspacePallet;
+  readonly rewards: RewardsPallet;
   readonly genesis: GenesisBuilder;
   /** `Core_version` value including API ids. */
   readonly versionValue: any;
@@ -134,6 +157,27 @@ export async function createConsensusRuntime(): Promise<ConsensusRuntime> {
   bindFactory(c, T.utility, (get) => new UtilityPallet(get(T.callTy)));
   bindFactory(c, T.sudo, (get) => new SudoPallet(get(T.callTy)));
   bindFactory(c, T.runtimeConfigs, () => new RuntimeConfigsPallet());
+  bindFactory(c, T.subspace, (get) => new SubspacePallet({
+    blockAuthoringDelay: CONSTANTS.blockAuthoringDelay,
+    potEntropyInjectionInterval: CONSTANTS.potEntropyInjectionInterval,
+    potEntropyInjectionLookbackDepth: CONSTANTS.potEntropyInjectionLookbackDepth,
+    potEntropyInjectionDelay: CONSTANTS.potEntropyInjectionDelay,
+    eraDuration: CONSTANTS.eraDuration,
+    slotProbability: CONSTANTS.slotProbability,
+    initialSolutionRange: piecesToSolutionRange(BigInt(CONSTANTS.maxPiecesInSector), CONSTANTS.slotProbability),
+    confirmationDepthK: () => get(T.runtimeConfigs).ConfirmationDepthK.get(),
+    recentSegments: CONSTANTS.recentSegments,
+    recentHistoryFraction: CONSTANTS.recentHistoryFraction,
+    minSectorLifetime: CONSTANTS.minSectorLifetime,
+    expectedVotesPerBlock: CONSTANTS.expectedVotesPerBlock,
+    maxPiecesInSector: CONSTANTS.maxPiecesInSector,
+    shouldAdjustSolutionRange: false,
+    blockSlotCount: 6,
+  }, subspaceSystemPort(get(T.system))));
+  bindFactory(c, T.rewards, (get) => new RewardsPallet({
+    avgBlockspaceUsageNumBlocks: 100, maxRewardPoints: 20, proposerTaxOnVotes: [1, 10],
+    maxNormalBlockLength: Math.floor((CONSTANTS.maxBlockLength * CONSTANTS.normalRatioPercent) / 100),
+  }, balancesCurrency(get(T.balances)), get(T.subspace), rewardsSystemPort(get(T.system), () => get(T.transactionFees).transactionByteFee())));
 
   const system = resolve(c, T.system);
   const balances = resolve(c, T.balances);
@@ -189,6 +233,15 @@ export async function createConsensusRuntime(): Promise<ConsensusRuntime> {
     host: () => runtime!.host,
   };
   standardApis(deps);
+  const subspace = resolve(c, T.subspace);
+  subspace.onBlockAuthor((who) => resolve(c, T.transactionFees).setBlockAuthor(who));
+  runtime.apis.push(subspaceApi({
+    runtime, subspace, slotDurationMs: CONSTANTS.slotDurationMs,
+    blockWeight: () => {
+      const w = system.BlockWeight.get();
+      return { refTime: w.normal.refTime + w.operational.refTime + w.mandatory.refTime, proofSize: w.normal.proofSize + w.operational.proofSize + w.mandatory.proofSize };
+    },
+  }));
   const versionValue = await runtimeVersionValue(runtime);
   apisPlaceholder.push(...(versionValue.apis as [Uint8Array, number][]));
   // Core_version reads the cached value.
@@ -199,7 +252,8 @@ export async function createConsensusRuntime(): Promise<ConsensusRuntime> {
   void apiId;
   const code = new TextEncoder().encode(`subspace-ts-runtime:${VERSION.specName}:${VERSION.specVersion}:${VERSION.transactionVersion}`);
   return {
-    runtime, metadata, system, balances, payment, runtimeConfigs, genesis, versionValue, code,
+    runtime, metadata, system, balances, payment, runtimeConfigs, genesis, versionValue, code, subspace,
+    rewards: resolve(c, T.rewards),
     timestamp: resolve(c, T.timestamp), fees: resolve(c, T.transactionFees), sudo: resolve(c, T.sudo),
   };
 }

@@ -8,7 +8,8 @@ import { Executor, headerHash } from "../../framework/runtime/executor.ts";
 import { keyBytes } from "../../framework/storage/overlay.ts";
 import { u64 } from "../../framework/codec/ty.ts";
 import { orderedTrieRoot } from "../../framework/trie/index.ts";
-import type { Header } from "../../framework/codec/substrate.ts";
+import type { Header, DigestItem } from "../../framework/codec/substrate.ts";
+import { subspacePreDigestItem, genesisSolution } from "../../framework/primitives/subspace/consensus/index.ts";
 
 export interface Chain {
   crt: ConsensusRuntime;
@@ -65,8 +66,15 @@ export function signWithPolkadotJs(chain: Chain, call: any, pair: any, nonce: nu
 export function produce(chain: Chain, extrinsics: Uint8Array[]) {
   chain.now += 1000n;
   const data = new Map([["timstap0", u64.enc(chain.now)]]);
-  const built = chain.executor.buildBlock(chain.state, chain.head.hash, chain.head.header.number + 1, [], data, extrinsics);
+  const number = chain.head.header.number + 1;
+  const built = chain.executor.buildBlock(chain.state, chain.head.hash, number, devDigest(number), data, extrinsics);
   chain.state = built.state;
   chain.head = { hash: built.hash, header: built.header };
   return built;
+}
+
+/** A `PreRuntime(SUB_)` pre-digest by the dev farmer key at slot = block number (Subspace requires one per block). */
+export function devDigest(slot: number): DigestItem[] {
+  const farmer = new Keyring({ type: "sr25519" }).addFromUri("//Farmer").publicKey;
+  return [subspacePreDigestItem({ slot, solution: genesisSolution(farmer, farmer), potInfo: { proofOfTime: new Uint8Array(16), futureProofOfTime: new Uint8Array(16) } })];
 }

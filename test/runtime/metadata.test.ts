@@ -28,7 +28,7 @@ async function papi() {
 const hexOf = (x: string | Uint8Array): string => (typeof x === "string" ? x : toHex(x));
 
 const PALLETS: Record<string, number> = {
-  System: 0, Timestamp: 1, Balances: 5, TransactionFees: 6, TransactionPayment: 7, Utility: 8, RuntimeConfigs: 14, Sudo: 100,
+  System: 0, Timestamp: 1, Subspace: 2, Rewards: 4, Balances: 5, TransactionFees: 6, TransactionPayment: 7, Utility: 8, RuntimeConfigs: 14, Sudo: 100,
 };
 const CALLS: [string, string, number, number][] = [
   ["balances", "transferAllowDeath", 5, 0], ["balances", "forceTransfer", 5, 2], ["balances", "transferKeepAlive", 5, 3],

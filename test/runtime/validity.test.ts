@@ -4,7 +4,7 @@
  * runtime. Transactions are signed by polkadot-js against our metadata.
  */
 import { expect } from "chai";
-import { devChain, signWithPolkadotJs, produce, type Chain } from "./helpers.ts";
+import { devChain, signWithPolkadotJs, produce, devDigest, type Chain } from "./helpers.ts";
 import { concatBytes, toHex } from "../../framework/codec/bytes.ts";
 import { decodeAll, encodeCompact } from "../../framework/codec/ty.ts";
 import { TransactionSourceTy, TransactionValidityTy, ApiError } from "../../framework/runtime/apis.ts";
@@ -98,7 +98,7 @@ describe("TaggedTransactionQueue_validate_transaction: bad input", function () {
     expect(exact.value.requires).to.deep.equal([]);
     const r = chain.executor.read(chain.state, () => {
       const rt = chain.crt.runtime;
-      rt.initializeBlock({ parentHash: chain.head.hash, number: chain.head.header.number + 1, stateRoot: new Uint8Array(32), extrinsicsRoot: new Uint8Array(32), digest: { logs: [] } });
+      rt.initializeBlock({ parentHash: chain.head.hash, number: chain.head.header.number + 1, stateRoot: new Uint8Array(32), extrinsicsRoot: new Uint8Array(32), digest: { logs: devDigest(chain.head.header.number + 1) } });
       return [rt.applyExtrinsic(future), rt.applyExtrinsic(signWithPolkadotJs(chain, transfer(1n), alice, 0))];
     });
     expect(r).to.deep.equal([invalid("Future"), invalid("Stale")]);

@@ -34,13 +34,15 @@ describe("pallet_transaction_payment + pallet_transaction_fees (consensus runtim
     expect(read(() => chain.crt.system.accountNonce(alice.publicKey))).to.equal(1);
     const failed = evs.find((e) => e.name === "System.ExtrinsicFailed")!;
     expect(failed.value.dispatchError).to.deep.equal({ tag: "Token", value: { tag: "FundsUnavailable" } });
-    expect(evs.map((e) => e.name)).to.include.members(["Balances.Withdraw", "TransactionFees.BurnedBlockFees"]);
-    // No block author on this chain: the fees are burnt at finalization, split into storage and compute.
-    const burned = evs.find((e) => e.name === "TransactionFees.BurnedBlockFees")!;
-    expect(burned.phase).to.deep.equal({ tag: "Finalization" });
-    expect(burned.value.storage + burned.value.compute + burned.value.tips).to.equal(quoted);
-    expect(burned.value.storage).to.equal(BigInt(tx.length) * CONSTANTS.transactionByteFee);
-    expect(issuance()).to.equal(i0 - quoted);
+    expect(evs.map((e) => e.name)).to.include.members(["Balances.Withdraw", "TransactionFees.BlockFees"]);
+    // The block author (the solution's reward address in the pre-digest) receives the fees at
+    // finalization, split into storage and compute; issuance is unchanged by fees.
+    const paidOut = evs.find((e) => e.name === "TransactionFees.BlockFees")!;
+    expect(paidOut.phase).to.deep.equal({ tag: "Finalization" });
+    expect(paidOut.value.storage + paidOut.value.compute + paidOut.value.tips).to.equal(quoted);
+    expect(paidOut.value.storage).to.equal(BigInt(tx.length) * CONSTANTS.transactionByteFee);
+    const reward = evs.find((e) => e.name === "Rewards.BlockReward")?.value.reward ?? 0n;
+    expect(issuance()).to.equal(i0 + reward);
   });
 
   it("the fee is base + length + weight (query_fee_details), and a tip is added to it and raises priority", () => {

@@ -12,6 +12,7 @@ import { u64 } from "../../../framework/codec/ty.ts";
 import { tempDir } from "../../utils/node.ts";
 import { presign } from "../../bench/presign.ts";
 import { devAccount } from "../../../runtime/consensus/genesis.ts";
+import { devDigest } from "../../runtime/helpers.ts";
 
 describe("Client with state pruning", function () {
   this.timeout(60_000);
@@ -27,7 +28,7 @@ describe("Client with state pruning", function () {
       let now = 1_700_000_000_000n;
       for (let i = 0; i < 8; i++) {
         now += 1000n;
-        const built = client.buildBlock(new Map([["timstap0", u64.enc(now)]]), i < txs.length ? [txs[i]!] : []);
+        const built = client.buildBlock(new Map([["timstap0", u64.enc(now)]]), i < txs.length ? [txs[i]!] : [], devDigest(i + 1));
         client.importBlock(built.header, built.extrinsics, built);
       }
       expect(client.finalizedNumber).to.equal(6);
