@@ -84,10 +84,13 @@ function nodeKey(dir: string | undefined): Uint8Array {
   return key;
 }
 
-/** `pot_slot_iterations` from a chain spec's properties (`potSlotIterations`), when it names one. */
-function potSlotIterationsOf(spec: ChainSpec): number | undefined {
-  const v = spec.properties?.potSlotIterations;
-  return typeof v === "number" && Number.isInteger(v) && v > 0 && v % 16 === 0 ? v : undefined;
+/** `pot_slot_iterations` of the genesis state (`Subspace.PotSlotIterations`), when set. */
+function potSlotIterationsOf(crt: ConsensusRuntime, storage: Map<string, Uint8Array>): number | undefined {
+  const item = crt.subspace.PotSlotIterations;
+  const raw = storage.get(Buffer.from(item.key()).toString("latin1"));
+  if (!raw) return undefined;
+  const v = decodeAll(item.valueTy, raw) as { slotIterations: number };
+  return v.slotIterations > 0 && v.slotIterations % 16 === 0 ? v.slotIterations : undefined;
 }
 
 export function poolValidator(client: Client): PoolValidator {
@@ -182,7 +185,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       const { Timekeeper, DEV_POT_SLOT_ITERATIONS, DEV_MIN_SLOT_INTERVAL_MS } = await import("../consensus/timekeeper/index.ts");
       const { genesisSeed } = await import("../../framework/primitives/subspace/pot/index.ts");
       const entropy = opts.potExternalEntropy ?? (typeof spec.properties?.potExternalEntropy === "string" ? spec.properties.potExternalEntropy : "");
-      const iterations = potSlotIterationsOf(spec) ?? DEV_POT_SLOT_ITERATIONS;
+      const iterations = potSlotIterationsOf(crt, storage) ?? DEV_POT_SLOT_ITERATIONS;
       const tlog = log.child("timekeeper");
       const timekeeper = new Timekeeper({
         genesisSeed: genesisSeed(client.genesisHash, entropy),
