@@ -8,7 +8,7 @@ import { SECTOR_METADATA_SIZE, sectorSize } from "../../../framework/primitives/
 import { RESERVED_PLOT_METADATA, SingleDiskFarm } from "../../../node/farmer/index.ts";
 
 const PIECES = 1;
-const SECTORS = 4;
+const SECTORS = 3;
 const ALLOCATED = RESERVED_PLOT_METADATA + SECTORS * (sectorSize(PIECES) + SECTOR_METADATA_SIZE);
 const CHILD = new URL("./plotChild.ts", import.meta.url).pathname;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
