@@ -109,14 +109,12 @@ function recoverRecords(ec: ErasureCoding, pieces: MaybePieces, present: number[
     for (let j = 0; j < RECORD_NUM_CHUNKS; j++) {
       const at = records + j * SCALAR_FULL_BYTES;
       f.loadBe(column, at, NUM_PIECES, RECORD_SIZE);
-      f.toMont(column, NUM_PIECES);
       try {
-        plan.recoverWasm(f, column);
+        plan.recoverWasm(f, column); // linear: plain values in, plain out
       } catch (e) {
         if (e instanceof ErasureCodingError) throw new ReconstructorError("RECONSTRUCTOR_ERROR_DATA_SHARDS", e.message);
         throw e;
       }
-      f.fromMont(column, NUM_PIECES);
       f.storeBe(at, column, NUM_PIECES, RECORD_SIZE);
     }
     const u8 = f.u8;

@@ -46,9 +46,7 @@ export function encodeRecords(ec: ErasureCoding, segmentData: Uint8Array): FlatP
     for (let j = 0; j < RECORD_NUM_CHUNKS; j++) {
       f.loadSafe(column, seg + j * SCALAR_SAFE_BYTES, NUM_RAW_RECORDS, RAW_RECORD_SIZE);
       f.storeBe(records + j * SCALAR_FULL_BYTES, column, NUM_RAW_RECORDS, recordStride);
-      f.toMont(column, NUM_RAW_RECORDS);
-      ec.extendWasm(f, column, parity, NUM_RAW_RECORDS);
-      f.fromMont(parity, NUM_RAW_RECORDS);
+      ec.extendWasm(f, column, parity, NUM_RAW_RECORDS); // linear: plain values in, plain out
       f.storeBe(records + RECORD_SIZE + j * SCALAR_FULL_BYTES, parity, NUM_RAW_RECORDS, recordStride);
     }
     const flat = new Uint8Array(NUM_PIECES * PIECE_SIZE);

@@ -34,8 +34,9 @@ export interface ShardRecoverer {
    */
   recover(shards: readonly (bigint | null | undefined)[]): bigint[];
   /**
-   * The same in WASM memory: `ptr` holds 2n Montgomery elements (missing ones are ignored and
-   * overwritten), replaced in place by all 2n values. Same errors as `recover`.
+   * The same in WASM memory: `ptr` holds 2n elements (missing ones are ignored and overwritten),
+   * replaced in place by all 2n values. Linear with Montgomery-form constants: plain or Montgomery
+   * elements alike. Same errors as `recover`.
    */
   recoverWasm(f: FrWasm, ptr: number): void;
 }
@@ -75,16 +76,18 @@ export class ErasureCoding {
     const p = f.allocElements(n);
     f.u8.set(source, bytes);
     f.loadBe(p, bytes, n, FR_BYTES);
-    f.toMont(p, n);
     this.extendWasm(f, p, p, n);
-    f.fromMont(p, n);
     f.storeBe(bytes, p, n, FR_BYTES);
     const out = f.u8.slice(bytes, bytes + source.length);
     f.release(mark);
     return out;
   }
 
-  /** `extend` in WASM memory: n Montgomery elements at `src` → n parity elements at `out` (may alias). */
+  /**
+   * `extend` in WASM memory: n elements at `src` → n parity elements at `out` (may alias). The map
+   * is linear with Montgomery-form constants, so it takes and gives plain or Montgomery elements
+   * alike (plain values need no conversion).
+   */
   extendWasm(f: FrWasm, src: number, out: number, n: number): void {
     this.checkSize(2 * n);
     if (src !== out) f.u8.copyWithin(out, src, src + n * FR_BYTES);

@@ -14,10 +14,18 @@ const digest48 = (...parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
+/** One digest per polynomial blob: a segment's 256 witnesses share it. */
+const blobDigests = new WeakMap<Uint8Array, Uint8Array>();
+const blobDigest = (blob: Uint8Array): Uint8Array => {
+  let d = blobDigests.get(blob);
+  if (d === undefined) blobDigests.set(blob, (d = blake3(blob)));
+  return d;
+};
+
 export const fakeKzg: Kzg = kzgFromBackend({
   name: "c-kzg",
   blobToCommitment: (blob) => digest48(blob),
-  computeProof: (blob, z) => ({ proof: digest48(blob, z), y: new Uint8Array(32) }),
+  computeProof: (blob, z) => ({ proof: digest48(blobDigest(blob), z), y: new Uint8Array(32) }),
   verifyProof: () => false,
   // Not points: a deterministic digest per parity position stands in for the G1 extension.
   extendCommitments: (source) => source.map((_, r) => digest48(...source, Uint8Array.of(r))),
