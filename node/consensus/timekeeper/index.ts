@@ -1,3 +1,4 @@
 export * from "./timekeeper.ts";
 export * from "./potVerifierPool.ts";
 export { spawnTsWorker } from "./tsWorker.ts";
+export * from "./nativeAes.ts";

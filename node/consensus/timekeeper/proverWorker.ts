@@ -1,16 +1,23 @@
 /**
- * The timekeeper's worker thread: proves slot after slot with the pure prover, deriving each next
+ * The timekeeper's worker thread: proves slot after slot (the native kernel or the pure prover, as
+ * the timekeeper resolved the backend; see ./nativeAes.ts), deriving each next
  * input itself (`deriveNextSlotInput`, with the parameters change it was given) so no round trip
  * to the main thread sits between two slots. Between slots it yields to its event loop, where a
  * `run` message replaces the chain it follows and a `parameters` message replaces the pending
  * parameters change. Each proof carries the generation of the `run` it belongs to, so the main
  * thread drops proofs of a superseded chain.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 // Only the modules the loop needs (not the codecs): every import adds to the worker's start-up.
 import { concatCheckpoints, deriveNextSlotInput, type PotParametersChange } from "../../../framework/primitives/subspace/pot/derivations.ts";
 import { prove } from "../../../framework/primitives/subspace/pot/prover.ts";
+import { proveWithKernel } from "../../../framework/primitives/subspace/pot/kernel.ts";
 import { chunkGc } from "./chunkGc.ts";
+import { kernelFor, type PotBackendName } from "./nativeAes.ts";
+
+export interface ProverWorkerData {
+  readonly backend: PotBackendName;
+}
 
 export interface ProverRun {
   readonly type: "run";
@@ -65,7 +72,8 @@ interface Job {
 }
 
 const port = parentPort!;
-const onChunk = chunkGc();
+const kernel = kernelFor((workerData?.data as ProverWorkerData | undefined)?.backend ?? "ts");
+const onChunk = kernel ? undefined : chunkGc();
 let job: Job | null = null;
 let running = false;
 
@@ -91,7 +99,9 @@ async function loop(): Promise<void> {
       const started = performance.now();
       let checkpoints;
       try {
-        checkpoints = prove(current.seed, current.slotIterations, { onChunk });
+        checkpoints = kernel
+          ? proveWithKernel(kernel, current.seed, current.slotIterations)
+          : prove(current.seed, current.slotIterations, { onChunk });
       } catch (e) {
         port.postMessage({ type: "error", generation: current.generation, message: (e as Error).message } satisfies ProverFailure);
         if (job === current) job = null;

@@ -38,7 +38,8 @@ import {
 import { equalBytes, toHex } from "../../../framework/codec/bytes.ts";
 import { PotVerifierPool, type PotCheckpointsVerifier } from "./potVerifierPool.ts";
 import { spawnTsWorker } from "./tsWorker.ts";
-import type { FromProver, ProverProof, ToProver } from "./proverWorker.ts";
+import { resolvePotBackend, type PotBackendName } from "./nativeAes.ts";
+import type { FromProver, ProverProof, ProverWorkerData, ToProver } from "./proverWorker.ts";
 
 /** `pot_slot_iterations` for dev chain specs: ≈ 0.5 s of proving on the project machine (see above). */
 export const DEV_POT_SLOT_ITERATIONS = 50_000_000;
@@ -80,6 +81,8 @@ export interface TimekeeperOptions {
   readonly verifier?: PotCheckpointsVerifier;
   /** Threads of the owned verifier pool (default: cores − 1, at least 1, at most 8). */
   readonly verifierThreads?: number;
+  /** AES backend of the prover worker and the owned verifier pool (default: `resolvePotBackend()`). */
+  readonly backend?: PotBackendName;
   /** `submitProof` refuses proofs further ahead than this (default 10). */
   readonly maxSlotsAhead?: number;
 }
@@ -144,6 +147,8 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
   private readonly maxSlotsAhead: number;
   private readonly verifier: PotCheckpointsVerifier | undefined;
   private readonly verifierThreads: number | undefined;
+  /** The AES backend proving (and verifying, with the owned pool): native when it loads. */
+  readonly backend: PotBackendName;
   /** Last proving time reported by the worker, in milliseconds. */
   lastProvingMs: number | undefined;
   /** Why the worker stopped, if it failed (also emitted as `error` when someone listens). */
@@ -166,6 +171,7 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     this.maxSlotsAhead = positive(opts.maxSlotsAhead ?? DEFAULT_MAX_SLOTS_AHEAD, "maxSlotsAhead");
     this.verifier = opts.verifier;
     this.verifierThreads = opts.verifierThreads;
+    this.backend = resolvePotBackend(opts.backend);
     if (opts.onSlot) this.on("slot", opts.onSlot);
   }
 
@@ -177,7 +183,7 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
   /** Starts proving from the next slot input on a new worker thread. Idempotent. */
   start(): void {
     if (this.worker) return;
-    const worker = spawnTsWorker(WORKER_ENTRY, undefined, { name: "pot-timekeeper" });
+    const worker = spawnTsWorker(WORKER_ENTRY, { backend: this.backend } satisfies ProverWorkerData, { name: "pot-timekeeper" });
     this.worker = worker;
     worker.on("message", (m: FromProver) => this.onWorkerMessage(worker, m));
     worker.on("error", (e) => this.fail(worker, `timekeeper worker failed: ${e.message}`));
@@ -349,7 +355,7 @@ export class Timekeeper extends EventEmitter<TimekeeperEvents> {
     if (this.verifier) return this.verifier;
     if (!this.ownedVerifier) {
       const cores = Math.max(1, Math.min(8, availableParallelism() - 1));
-      this.ownedVerifier = new PotVerifierPool({ threads: this.verifierThreads ?? cores });
+      this.ownedVerifier = new PotVerifierPool({ threads: this.verifierThreads ?? cores, backend: this.backend });
     }
     return this.ownedVerifier;
   }
