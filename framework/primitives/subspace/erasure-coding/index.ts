@@ -179,17 +179,20 @@ export class ErasureCoding {
     const checkConsistency = count > n;
     const totalInv = d.nInv;
 
-    // Tables in WASM memory (Montgomery): Z on the domain, k^j/total, 1/Z on the coset, k^−j/total.
+    // Tables (Montgomery): Z on the domain, k^j/total, 1/Z on the coset, k^−j/total; kept here as
+    // bytes and made resident in WASM memory while the plan is in use.
     const f = frWasm();
     const tableBytes = 4 * total * FR_BYTES;
-    const tables = f.allocBlock(tableBytes);
-    const [tZ, tK, tZInv, tKInv] = [0, 1, 2, 3].map((t) => tables + t * total * FR_BYTES) as [number, number, number, number];
-    f.writeBigints(tZ, zEval);
-    f.writeBigints(tK, kPow.map((x) => (x * totalInv) % R));
-    f.writeBigints(tZInv, zCosetInv);
-    f.writeBigints(tKInv, kInvPow.map((x) => (x * totalInv) % R));
+    const built = f.mark();
+    const scratch = f.alloc(tableBytes);
+    [zEval, kPow.map((x) => (x * totalInv) % R), zCosetInv, kInvPow.map((x) => (x * totalInv) % R)].forEach((t, i) => f.writeBigints(scratch + i * total * FR_BYTES, t));
+    const tableImage = f.u8.slice(scratch, scratch + tableBytes);
+    f.release(built);
+    const owner = {};
 
     const recoverWasm = (fw: FrWasm, ptr: number): void => {
+      const tables = fw.resident(owner, tableImage);
+      const [tZ, tK, tZInv, tKInv] = [0, 1, 2, 3].map((t) => tables + t * total * FR_BYTES) as [number, number, number, number];
       const mark = fw.mark();
       try {
         const saved = checkConsistency ? fw.u8.slice(ptr, ptr + total * FR_BYTES) : null;
@@ -225,9 +228,7 @@ export class ErasureCoding {
         fw.release(mark);
       }
     };
-    const plan: ShardRecoverer = { present: presentList, recover: viaWasm(recoverWasm), recoverWasm };
-    tablesRegistry.register(plan, { f, ptr: tables, bytes: tableBytes });
-    return plan;
+    return { present: presentList, recover: viaWasm(recoverWasm), recoverWasm };
   }
 
   private checkSize(total: number): void {
@@ -236,6 +237,3 @@ export class ErasureCoding {
     }
   }
 }
-
-/** Frees a recoverer's WASM tables once the recoverer is garbage-collected. */
-const tablesRegistry = new FinalizationRegistry<{ f: FrWasm; ptr: number; bytes: number }>(({ f, ptr, bytes }) => f.freeBlock(ptr, bytes));

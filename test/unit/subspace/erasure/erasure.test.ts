@@ -164,6 +164,19 @@ describe("ErasureCoding", () => {
     expect(ec.recover(all)).to.deep.equal(all);
   });
 
+  it("keeps many recovery plans usable at once (tables reloaded as plans take turns)", () => {
+    const source = randomScalars(8, 41);
+    const parity = ec.extend(source);
+    const all = source.flatMap((s, i) => [s, parity[i]!]);
+    const plans = Array.from({ length: 7 }, (_, t) => ec.recoverer(16, shuffle([...Array(16).keys()], 200 + t).slice(0, 8)));
+    for (let round = 0; round < 2; round++) {
+      plans.forEach((plan, t) => {
+        const shards = all.map((v, i) => (plan.present.includes(i) ? v : null));
+        expect(plan.recover(shards), `round ${round} plan ${t}`).to.deep.equal(all);
+      });
+    }
+  });
+
   it("fails clearly with fewer than half the shards", () => {
     const all = randomScalars(16, 5);
     const shards = all.map((v, i) => (i < 7 ? v : null));
