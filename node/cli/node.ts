@@ -42,6 +42,7 @@ const RUN_OPTIONS = {
   sealing: { type: "string" },
   "force-authoring": { type: "boolean" },
   farmer: { type: "boolean" },
+  "no-dev-farm": { type: "boolean" },
   timekeeper: { type: "boolean" },
   "pot-external-entropy": { type: "string" },
   "unsafe-no-sync": { type: "boolean" },
@@ -66,7 +67,7 @@ Run \`subspace-node <COMMAND> --help\` for a command's options.`,
   run: `Usage: subspace-node run [OPTIONS]
 
 Options:
-      --dev                         Development chain: implies --chain dev --tmp --force-authoring --timekeeper --rpc-cors all
+      --dev                         Development chain: implies --chain dev --tmp --farmer --timekeeper --rpc-cors all
                                     (--tmp only when no --base-path is given)
       --chain <CHAIN>               dev, local, or the path of a chain spec JSON file (plain or raw) [default: dev with --dev]
   -d, --base-path <PATH>            Directory for chain data [default: ~/.local/share/subspace-node]
@@ -80,9 +81,13 @@ Options:
       --rpc-max-response-size <MB>  [default: 15]
       --rpc-max-subscriptions-per-connection <N>  [default: 1024]
       --state-pruning <MODE>        archive | <N blocks> [default: archive]
-      --dev-block-time <MS>         Dev block production interval in ms [default: 1000]
-      --sealing <MODE>              Dev block production: instant (on each transaction and on the interval)
-                                    or interval (on the interval only) [default: instant]
+      --farmer                      Author blocks with PoAS for farmers (implied by --dev): archiver, slot
+                                    worker and the subspace_* farmer RPC for \`subspace-farmer farm\`
+      --no-dev-farm                 With --dev, do not run the in-process dev farm (a small farm plotted
+                                    from segment 0; both cached per chain spec under ~/.cache/subspace-node)
+      --sealing <MODE>              Use the dev seal instead of PoAS: instant (on each transaction and on
+                                    the interval) or interval (on the interval only)
+      --dev-block-time <MS>         Dev seal interval in ms (implies --sealing instant) [default: 1000]
       --force-authoring             Produce blocks (implied by --dev)
       --timekeeper                  Run the Proof-of-Time timekeeper (implied by --dev)
       --pot-external-entropy <S>    External entropy for the genesis PoT seed [default: the chain spec's]
@@ -138,6 +143,7 @@ function intOpt(v: string | undefined, name: string, dflt: number): number {
 export function runOptions(args: string[]): NodeOptions {
   const { values: v } = parse(args, RUN_OPTIONS);
   const dev = v.dev === true;
+  const devSeal = v.sealing !== undefined || v["dev-block-time"] !== undefined || (v["force-authoring"] === true && !dev && v.farmer !== true);
   const basePath = v["base-path"];
   const tmp = v.tmp === true || (dev && !basePath);
   const pruning = v["state-pruning"] ?? "archive";
@@ -163,8 +169,12 @@ export function runOptions(args: string[]): NodeOptions {
     statePruning: pruning === "archive" ? "archive" : Number(pruning),
     log: v.log ?? [],
     blockTimeMs: intOpt(v["dev-block-time"], "dev-block-time", 1000),
-    produceBlocks: dev || v["force-authoring"] === true,
+    // `--dev` authors with PoAS and an in-process farmer; asking for a dev seal (`--sealing` or
+    // `--dev-block-time`) selects the stand-in seal instead (fast blocks for tests and tooling).
+    produceBlocks: devSeal,
     sealOnTransactions: sealingMode(v.sealing) === "instant",
+    farmer: v.farmer === true || (dev && !devSeal),
+    devFarm: dev && v["no-dev-farm"] !== true,
     timekeeper: dev || v.timekeeper === true,
     potExternalEntropy: v["pot-external-entropy"],
     unsafeNoSync: v["unsafe-no-sync"] === true,

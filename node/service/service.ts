@@ -12,7 +12,7 @@ import { blake2_256, ed25519KeypairFromSeed } from "../../framework/crypto/index
 import { toHex, fromHex, concatBytes } from "../../framework/codec/bytes.ts";
 import { decodeAll, u32 } from "../../framework/codec/ty.ts";
 import { parseChainSpec, type ChainSpec } from "../../framework/chain-spec/chainSpec.ts";
-import { createConsensusRuntime, type ConsensusRuntime } from "../../runtime/consensus/runtime.ts";
+import { createConsensusRuntime, CONSTANTS, type ConsensusRuntime } from "../../runtime/consensus/runtime.ts";
 import { builtinSpec, genesisStorage } from "../../runtime/consensus/chainSpecs.ts";
 import { ChainDb } from "../db/index.ts";
 import { Client } from "../client/client.ts";
@@ -39,11 +39,25 @@ export interface NodeOptions {
   rpc: { host: string; port: number; cors: "all" | string[] | null; methods: "safe" | "unsafe" | "auto"; maxConnections: number; maxRequestSize?: number; maxResponseSize?: number; maxSubscriptionsPerConnection?: number };
   statePruning: "archive" | number;
   log: string[];
-  /** Dev block production: interval (ms) and whether to produce blocks at all. */
+  /** Dev-seal block production (the stand-in without PoAS): interval (ms) and whether to run it. */
   blockTimeMs: number;
   produceBlocks: boolean;
   /** Seal a block as soon as transactions arrive (instant seal), besides the interval. */
   sealOnTransactions?: boolean;
+  /**
+   * PoAS authoring with an in-process farmer (`--farmer`; implied by `--dev` unless a dev seal is
+   * asked for): archiver, a small farm plotted from segment 0, the slot worker and the farmer RPC.
+   */
+  farmer?: boolean;
+  /** Also run the in-process dev farm (`--dev`); off leaves farming to `subspace-farmer` over RPC. */
+  devFarm?: boolean;
+  /** Pieces per sector and sectors of the in-process farm (default 2 × 1). */
+  farmPieces?: number;
+  farmSectors?: number;
+  /** Reward address of the in-process farmer (default: its own public key). */
+  rewardAddress?: Uint8Array;
+  /** Where deterministic per-chain artefacts (segment 0, the dev farm) are cached. */
+  cacheDir?: string;
   /** Run the Proof-of-Time timekeeper (`--timekeeper`; implied by `--dev`). */
   timekeeper?: boolean;
   /** `--pot-external-entropy`: mixed into the genesis PoT seed (default: the chain spec's `potExternalEntropy`). */
@@ -180,8 +194,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     cleanups.push(() => server.close());
     log.info(`Running JSON-RPC server: addr=${address.host}:${address.port}`);
 
-    let timekeeperRef: { latest(): { slot: number; output: Uint8Array } | undefined } | undefined;
-    if (opts.timekeeper) {
+    let timekeeperRef: { latest(): { slot: number; output: Uint8Array } | undefined; proofFor(slot: number): { output: Uint8Array } | undefined; on(e: "slot", f: (i: any) => void): unknown } | undefined;
+    if (opts.timekeeper || opts.farmer) {
       const { Timekeeper, DEV_POT_SLOT_ITERATIONS, DEV_MIN_SLOT_INTERVAL_MS } = await import("../consensus/timekeeper/index.ts");
       const { genesisSeed } = await import("../../framework/primitives/subspace/pot/index.ts");
       const entropy = opts.potExternalEntropy ?? (typeof spec.properties?.potExternalEntropy === "string" ? spec.properties.potExternalEntropy : "");
@@ -198,6 +212,46 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       timekeeperRef = timekeeper;
       tlog.info(`⏱  Timekeeper started (${iterations} iterations per slot)`);
       cleanups.push(() => timekeeper.stop());
+    }
+
+    if (opts.farmer && timekeeperRef) {
+      const tk = timekeeperRef;
+      const { ArchiverService, defaultCacheDir } = await import("../consensus/archiver.ts");
+      const { FarmerHub, SlotWorker } = await import("../consensus/slotWorker.ts");
+      const { DevFarmer, devFarmDirectory } = await import("../consensus/devFarmer.ts");
+      const { registerSubspace } = await import("../rpc/modules/subspace.ts");
+      const { getKzg } = await import("../../framework/primitives/subspace/kzg/index.ts");
+      const cacheDir = opts.cacheDir ?? defaultCacheDir();
+      const hub = new FarmerHub();
+      const archiver = new ArchiverService(client, log.child("archiver"), cacheDir);
+      const farmingTimeoutMs = 4_000;
+      registerSubspace(server, ctx, { hub, archiver, farmingTimeoutMs });
+      let stopped = false;
+      let worker: InstanceType<typeof SlotWorker> | undefined;
+      let farmer: InstanceType<typeof DevFarmer> | undefined;
+      cleanups.push(async () => {
+        stopped = true;
+        await worker?.stop();
+        farmer?.stop();
+        archiver.stop();
+      });
+      // Archiving segment 0 and plotting take a while on a first start: the node serves RPC meanwhile.
+      void (async () => {
+        const kzg = await getKzg();
+        await archiver.start();
+        if (stopped) return;
+        if (opts.devFarm ?? true) {
+          farmer = new DevFarmer(hub, archiver, kzg, {
+            directory: devFarmDirectory(cacheDir, client.genesisHash), genesisHash: client.genesisHash,
+            piecesInSector: opts.farmPieces ?? 2, sectors: opts.farmSectors ?? 1, rewardAddress: opts.rewardAddress,
+          }, log.child("farmer"));
+          await farmer.start();
+          if (stopped) return;
+        }
+        worker = new SlotWorker(client, crt, pool, hub, archiver, kzg, { blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, rewardSigningTimeoutMs: 500, maxBuildMillis: 500 }, log.child("slot-worker"));
+        tk.on("slot", (info: any) => worker!.onSlot(info));
+        log.info("🚜 PoAS authoring started");
+      })().catch((e) => log.error("Farming failed to start", { error: (e as Error).stack ?? String(e) }));
     }
 
     if (opts.produceBlocks) {

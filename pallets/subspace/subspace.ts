@@ -845,6 +845,11 @@ export class SubspacePallet extends Pallet implements SubspaceRewardsPort {
     this.AllowAuthoringByAnyone.set(a.tag === "Anyone");
     if (a.tag === "RootFarmer") this.RootPlotPublicKey.set(a.value);
     this.PotSlotIterations.set({ slotIterations: g.potSlotIterations });
+    if (g.solutionRange !== undefined) {
+      const r = g.solutionRange;
+      const voting = this.config.shouldAdjustSolutionRange ? votingSolutionRange(r, this.config.expectedVotesPerBlock) : r;
+      this.SolutionRanges.set({ ...this.SolutionRanges.get(), current: r, votingCurrent: voting });
+    }
   }
 
   override defaultGenesis(): SubspaceGenesisJson {
@@ -868,17 +873,23 @@ export interface SubspaceGenesisJson {
   enableRewardsAt?: unknown;
   allowAuthoringBy?: unknown;
   potSlotIterations?: unknown;
+  solutionRange?: unknown;
 }
 
 export interface SubspaceGenesis {
   enableRewardsAt: EnableRewardsAt;
   allowAuthoringBy: AllowAuthoringBy;
   potSlotIterations: number;
+  /**
+   * Extension of this implementation: the first era's solution range, overriding the runtime's
+   * `InitialSolutionRange` (dev chains with tiny plots use u64::MAX, as the reference's test runtime).
+   */
+  solutionRange?: bigint;
 }
 
 /** Parses the genesis section (variant names also accepted in camelCase, keys with or without `0x`). */
 export function parseSubspaceGenesis(raw: SubspaceGenesisJson): SubspaceGenesis {
-  const known = new Set(["enableRewardsAt", "allowAuthoringBy", "potSlotIterations"]);
+  const known = new Set(["enableRewardsAt", "allowAuthoringBy", "potSlotIterations", "solutionRange"]);
   for (const k of Object.keys(raw)) if (!known.has(k)) throw new Error(`subspace genesis: unknown field "${k}"`);
   const enumOf = (v: unknown, what: string): [string, unknown] => {
     if (typeof v === "string") return [v.toLowerCase(), undefined];
@@ -916,7 +927,12 @@ export function parseSubspaceGenesis(raw: SubspaceGenesisJson): SubspaceGenesis 
   }
   const its = raw.potSlotIterations === undefined ? 1n : int(raw.potSlotIterations, "potSlotIterations");
   if (its < 1n || its > 0xffff_ffffn) throw new Error("subspace genesis: potSlotIterations must be a non-zero u32");
-  return { enableRewardsAt, allowAuthoringBy, potSlotIterations: Number(its) };
+  let solutionRange: bigint | undefined;
+  if (raw.solutionRange !== undefined) {
+    solutionRange = int(raw.solutionRange, "solutionRange");
+    if (solutionRange < 1n || solutionRange > 0xffff_ffff_ffff_ffffn) throw new Error("subspace genesis: solutionRange must be a non-zero u64");
+  }
+  return { enableRewardsAt, allowAuthoringBy, potSlotIterations: Number(its), solutionRange };
 }
 
 /** The reference's JSON for a genesis value (bare hex public key, as the `hex` crate writes it). */

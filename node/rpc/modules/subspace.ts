@@ -1,0 +1,147 @@
+/**
+ * The farmer↔node RPC of the reference (`sc-consensus-subspace-rpc`): method, subscription and
+ * notification names and camelCase JSON shapes as `subspace-rpc-primitives`. Farming methods are
+ * unsafe (served to local farmers only, as the reference's `deny_unsafe`).
+ */
+import { toHex, fromHex, isHex } from "../../../framework/codec/bytes.ts";
+import { segmentHeaderToJson } from "../../../framework/primitives/subspace/core/index.ts";
+import type { Solution } from "../../../framework/primitives/subspace/sectors/index.ts";
+import type { RpcServer } from "../server/index.ts";
+import type { RpcParams } from "../server/params.ts";
+import { RpcError } from "../errors.ts";
+import type { FarmerHub, SlotInfo, RewardSigningInfo } from "../../consensus/slotWorker.ts";
+import type { ArchiverService } from "../../consensus/archiver.ts";
+import { CONSTANTS } from "../../../runtime/consensus/runtime.ts";
+import type { RpcContext } from "./context.ts";
+
+/** The reference's error code for the subspace RPC. */
+const SUBSPACE_RPC_ERROR = 9000;
+const MAX_SEGMENT_HEADERS = 1000;
+
+export interface SubspaceRpcDeps {
+  hub: FarmerHub;
+  archiver: ArchiverService;
+  farmingTimeoutMs: number;
+}
+
+export const slotInfoJson = (s: SlotInfo) => ({
+  slotNumber: s.slotNumber,
+  globalChallenge: toHex(s.globalChallenge),
+  solutionRange: s.solutionRange.toString(),
+  votingSolutionRange: s.votingSolutionRange.toString(),
+});
+
+export const solutionJson = (s: Solution) => ({
+  publicKey: toHex(s.publicKey),
+  rewardAddress: toHex(s.rewardAddress),
+  sectorIndex: s.sectorIndex,
+  historySize: Number(s.historySize),
+  pieceOffset: s.pieceOffset,
+  recordCommitment: toHex(s.recordCommitment),
+  recordWitness: toHex(s.recordWitness),
+  chunk: toHex(s.chunk),
+  chunkWitness: toHex(s.chunkWitness),
+  proofOfSpace: toHex(s.proofOfSpace),
+});
+
+function hexField(o: any, k: string, len?: number): Uint8Array {
+  const v = o?.[k];
+  if (typeof v !== "string" || !isHex(v)) throw RpcError.invalidParams(`solution.${k} must be hex`);
+  const b = fromHex(v);
+  if (len !== undefined && b.length !== len) throw RpcError.invalidParams(`solution.${k} must be ${len} bytes`);
+  return b;
+}
+
+function intField(o: any, k: string): number {
+  const v = o?.[k];
+  const n = typeof v === "string" ? Number(v) : v;
+  if (!Number.isSafeInteger(n) || n < 0) throw RpcError.invalidParams(`${k} must be a non-negative integer`);
+  return n;
+}
+
+export function parseSolution(o: any): Solution {
+  return {
+    publicKey: hexField(o, "publicKey", 32),
+    rewardAddress: hexField(o, "rewardAddress", 32),
+    sectorIndex: intField(o, "sectorIndex"),
+    historySize: BigInt(intField(o, "historySize")),
+    pieceOffset: intField(o, "pieceOffset"),
+    recordCommitment: hexField(o, "recordCommitment", 48),
+    recordWitness: hexField(o, "recordWitness", 48),
+    chunk: hexField(o, "chunk", 32),
+    chunkWitness: hexField(o, "chunkWitness", 48),
+    proofOfSpace: hexField(o, "proofOfSpace"),
+  };
+}
+
+export function registerSubspace(server: RpcServer, ctx: RpcContext, d: SubspaceRpcDeps): void {
+  server.method("subspace_getFarmerAppInfo", () => ({
+    genesisHash: toHex(ctx.client.genesisHash),
+    dsnBootstrapNodes: [],
+    syncing: false,
+    farmingTimeout: { secs: Math.floor(d.farmingTimeoutMs / 1000), nanos: (d.farmingTimeoutMs % 1000) * 1_000_000 },
+    protocolInfo: {
+      historySize: Math.max(1, d.archiver.segmentHeaders.length),
+      maxPiecesInSector: CONSTANTS.maxPiecesInSector,
+      recentSegments: Number(CONSTANTS.recentSegments),
+      recentHistoryFraction: CONSTANTS.recentHistoryFraction.map(Number),
+      minSectorLifetime: Number(CONSTANTS.minSectorLifetime),
+    },
+  }));
+  server.subscription({ subscribe: "subspace_subscribeSlotInfo", notification: "subspace_slot_info", unsubscribe: "subspace_unsubscribeSlotInfo", unsafe: true }, (_p, sink) => {
+    const on = (s: SlotInfo) => sink.notify(slotInfoJson(s));
+    d.hub.on("slotInfo", on);
+    return () => d.hub.off("slotInfo", on);
+  });
+  server.method("subspace_submitSolutionResponse", (p: RpcParams) => {
+    const r = p.at(0, "solution_response") as any;
+    if (!r || typeof r !== "object") throw RpcError.invalidParams("expected a SolutionResponse object");
+    const accepted = d.hub.submitSolution(intField(r, "slotNumber"), parseSolution(r.solution));
+    if (!accepted) throw new RpcError(SUBSPACE_RPC_ERROR, "Solution was ignored");
+    return null;
+  }, { unsafe: true, params: ["solution_response"] });
+  server.subscription({ subscribe: "subspace_subscribeRewardSigning", notification: "subspace_reward_signing", unsubscribe: "subspace_unsubscribeRewardSigning", unsafe: true }, (_p, sink) => {
+    const on = (r: RewardSigningInfo) => sink.notify({ hash: toHex(r.hash), publicKey: toHex(r.publicKey) });
+    d.hub.on("rewardSigning", on);
+    return () => d.hub.off("rewardSigning", on);
+  });
+  server.method("subspace_submitRewardSignature", (p: RpcParams) => {
+    const r = p.at(0, "reward_signature") as any;
+    if (!r || typeof r !== "object") throw RpcError.invalidParams("expected a RewardSignatureResponse object");
+    const hash = hexField(r, "hash", 32);
+    const sig = r.signature === null || r.signature === undefined ? undefined : hexField(r, "signature", 64);
+    d.hub.submitRewardSignature(hash, sig);
+    return null;
+  }, { unsafe: true, params: ["reward_signature"] });
+  server.subscription({ subscribe: "subspace_subscribeArchivedSegmentHeader", notification: "subspace_archived_segment_header", unsubscribe: "subspace_unsubscribeArchivedSegmentHeader", unsafe: true }, (_p, sink) => {
+    const on = (h: any) => sink.notify(segmentHeaderToJson(h));
+    d.archiver.on("segment", on);
+    return () => d.archiver.off("segment", on);
+  });
+  server.method("subspace_acknowledgeArchivedSegmentHeader", (p: RpcParams) => {
+    intField({ v: p.at(0, "segment_index") }, "v");
+    return null;
+  }, { unsafe: true, params: ["segment_index"] });
+  server.method("subspace_segmentHeaders", (p: RpcParams) => {
+    const list = p.array(0, "segment_indexes");
+    if (list.length > MAX_SEGMENT_HEADERS) throw new RpcError(SUBSPACE_RPC_ERROR, `segment_indexes length exceeded the limit: ${list.length}`);
+    return list.map((i) => {
+      const n = intField({ i }, "i");
+      const h = d.archiver.segmentHeaders[n];
+      return h ? segmentHeaderToJson(h) : null;
+    });
+  }, { params: ["segment_indexes"] });
+  server.method("subspace_lastSegmentHeaders", (p: RpcParams) => {
+    const limit = p.number(0, "limit");
+    if (limit > MAX_SEGMENT_HEADERS) throw new RpcError(SUBSPACE_RPC_ERROR, `limit exceeded: ${limit}`);
+    return d.archiver.segmentHeaders.slice(-limit).map(segmentHeaderToJson);
+  }, { params: ["limit"] });
+  server.method("subspace_piece", (p: RpcParams) => {
+    const index = BigInt(intField({ i: p.at(0, "piece_index") }, "i"));
+    const piece = d.archiver.piece(index);
+    return piece ? toHex(piece) : null;
+  }, { params: ["piece_index"] });
+  server.subscription({ subscribe: "subspace_subscribeObjectMappings", notification: "subspace_object_mappings", unsubscribe: "subspace_unsubscribeObjectMappings", unsafe: true }, () => {
+    // Object mappings are not produced yet (no object-creating extrinsics in this runtime).
+  });
+}
