@@ -4,10 +4,11 @@
  * `SUBSPACE_POT_BACKEND=ts|native` forces one (for tests and benchmarks); forcing `native` where it
  * does not load throws at start.
  *
- * PERF (project machine, 2-core Xeon with AES-NI/VAES/AVX-512, node 20; test/bench/pot.bench.ts):
- * native proving ≈ 70 M iterations/s (10 dependent AESENC per iteration), above
- * `openssl speed -evp aes-128-cbc`; native verification of a mainnet slot (206,557,520 iterations)
- * ≈ 0.23 s on one core with VAES-512, against ≈ 2.8 core-seconds for the TypeScript intervals.
+ * PERF (project machine, 2-core Xeon with AES-NI/VAES/AVX-512, node 20; test/bench/pot.bench.ts,
+ * native/pot/README.md): native proving 110–134 M iterations/s, 1.06–1.24 × `openssl speed -evp
+ * aes-128-cbc` (10 dependent AESENC per iteration); native verification of a mainnet slot
+ * (206,557,520 iterations) on one core 0.125 s of CPU (0.14–0.19 s wall) with VAES-512, against
+ * ≈ 2.1 core-seconds for the TypeScript intervals.
  */
 import { createRequire } from "node:module";
 import type { PotAesKernel } from "../../../framework/primitives/subspace/pot/kernel.ts";
