@@ -4,6 +4,7 @@
  * `continue` on an operation that is not waiting, and the storage-diff merge.
  */
 import { expect } from "chai";
+import { devDigest } from "../../runtime/helpers.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +35,7 @@ describe("new JSON-RPC API (chainHead_v1, archive_v1) on an in-process client", 
   function block(parent: Uint8Array): Uint8Array {
     const number = client.header(parent)!.number + 1;
     ts += 6000n;
-    const built = client.executor.buildBlock(client.stateAt(parent), parent, number, [], new Map([["timstap0", u64.enc(ts)]]), []);
+    const built = client.executor.buildBlock(client.stateAt(parent), parent, number, devDigest(Number(ts / 1000n)), new Map([["timstap0", u64.enc(ts)]]), []);
     return client.importBlock(built.header, built.extrinsics, built).hash;
   }
 

@@ -1,0 +1,158 @@
+/**
+ * The PoAS dev chain end to end: `subspace-node run --dev` archives segment 0 (cached per chain spec
+ * in ~/.cache/subspace-node), plots its in-process farm, and authors blocks whose headers carry
+ * `PreRuntime(SUB_)` and a valid `Seal(SUB_)`; @polkadot/api still works; rewards reach the farmer;
+ * segment headers go on chain; pieces are served; and import rejects tampered headers.
+ */
+import { expect } from "chai";
+import { ApiPromise, WsProvider, Keyring } from "@polkadot/api";
+import { startNodeProcess, rpc, Teardown, tempDir, type NodeProcess } from "../utils/node.ts";
+import { fromHex, toHex } from "../../framework/codec/bytes.ts";
+import { decodeAll } from "../../framework/codec/ty.ts";
+import { Header, DigestItem, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
+import { blake2_256 } from "../../framework/crypto/index.ts";
+import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
+import { extractPreDigest, subspacePreDigestItem, subspaceSealItem } from "../../framework/primitives/subspace/consensus/index.ts";
+import { segmentHeaderFromJson } from "../../framework/primitives/subspace/core/index.ts";
+import { isPieceValid } from "../../framework/primitives/subspace/archiving/index.ts";
+import { getKzg } from "../../framework/primitives/subspace/kzg/index.ts";
+import { createConsensusRuntime } from "../../runtime/consensus/runtime.ts";
+import { builtinSpec, genesisStorage } from "../../runtime/consensus/chainSpecs.ts";
+import { ChainDb } from "../../node/db/index.ts";
+import { Client } from "../../node/client/client.ts";
+import { verifyHeader, HeaderVerificationError } from "../../node/consensus/blockVerifier.ts";
+import { defaultCacheDir } from "../../node/consensus/archiver.ts";
+import { devFarmDirectory } from "../../node/consensus/devFarmer.ts";
+import { Identity } from "../../node/farmer/identity.ts";
+
+async function waitFor<T>(f: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined); // the node may be busy (first proofs) or restarting a connection
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const headerOf = (j: any): HeaderValue => ({
+  parentHash: fromHex(j.parentHash),
+  number: parseInt(j.number, 16),
+  stateRoot: fromHex(j.stateRoot),
+  extrinsicsRoot: fromHex(j.extrinsicsRoot),
+  digest: { logs: j.digest.logs.map((l: string) => decodeAll(DigestItem, fromHex(l))) },
+});
+
+describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
+  this.timeout(300_000);
+  const teardown = new Teardown();
+  let node: NodeProcess;
+  let api: ApiPromise;
+  after(() => teardown.run());
+
+  before(async () => {
+    node = await startNodeProcess(["--dev"]);
+    teardown.add(() => node.stop());
+    // First start on a machine: segment 0 (~30–60 s) and a 2-record sector; later starts: seconds.
+    await waitFor(async () => ((await rpc(node.httpUrl, "chain_getHeader")).result.number !== "0x0" ? true : undefined), 240_000, "the first PoAS block");
+    api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), noInitWarn: true });
+    teardown.add(() => api.disconnect());
+  });
+
+  it("authors blocks with PreRuntime(SUB_) and a valid Seal(SUB_), and pays block rewards to the farmer", async () => {
+    const h = headerOf((await rpc(node.httpUrl, "chain_getHeader")).result);
+    const tags = h.digest.logs.map((l) => l.tag);
+    expect(tags[0]).to.equal("PreRuntime");
+    expect(tags[tags.length - 1]).to.equal("Seal");
+    const pre = extractPreDigest(h.number, h.digest.logs.slice(0, -1));
+    expect(pre.solution.proofOfSpace.length).to.equal(160);
+    const hash = (await rpc(node.httpUrl, "chain_getBlockHash", [h.number])).result;
+    const events: any = await (await api.at(hash)).query.system.events();
+    const reward = events.find((e: any) => e.event.section === "rewards" && e.event.method === "BlockReward");
+    expect(reward, "Rewards.BlockReward").to.not.equal(undefined);
+    expect(toHex(reward.event.data[0].toU8a())).to.equal(toHex(pre.solution.rewardAddress));
+  });
+
+  it("stores segment 0's header on chain and serves its pieces", async () => {
+    const h1 = (await rpc(node.httpUrl, "chain_getBlockHash", [1])).result;
+    const events: any = await (await api.at(h1)).query.system.events();
+    expect(events.some((e: any) => e.event.section === "subspace" && e.event.method === "SegmentHeaderStored")).to.equal(true);
+    const [headerJson] = (await rpc(node.httpUrl, "subspace_segmentHeaders", [[0]])).result;
+    const segment = segmentHeaderFromJson(headerJson);
+    const kzg = await getKzg();
+    for (const index of [0, 1, 200]) {
+      const piece = fromHex((await rpc(node.httpUrl, "subspace_piece", [index])).result);
+      expect(isPieceValid(kzg, piece, segment.segmentCommitment, index), `piece ${index}`).to.equal(true);
+    }
+  });
+
+  it("still takes a @polkadot/api transfer to finalized", async () => {
+    const keyring = new Keyring({ type: "sr25519", ss58Format: 6094 });
+    const alice = keyring.addFromUri("//Alice");
+    const bob = keyring.addFromUri("//Bob");
+    const statuses: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      api.tx.balances.transferKeepAlive(bob.address, 10n ** 18n).signAndSend(alice, (r) => {
+        statuses.push(r.status.type);
+        if (r.status.isFinalized) resolve();
+        if (r.isError) reject(new Error(r.status.type));
+      }).catch(reject);
+    });
+    expect(statuses).to.include.members(["Ready", "InBlock", "Finalized"]);
+  });
+
+  it("import rejects a bad seal, a reused slot, a block from the future, a tampered PoT output and a wrong chunk witness", async () => {
+    const dir = tempDir();
+    teardown.add(() => dir.remove());
+    const crt = await createConsensusRuntime();
+    const client = Client.open({ db: ChainDb.open(dir.path, { statePruning: "archive", noSync: true }), runtime: crt.runtime, genesisStorage: genesisStorage(builtinSpec("dev", crt)!, crt), confirmationDepthK: 5 });
+    teardown.add(() => client.close());
+    const kzg = await getKzg();
+    const [headerJson] = (await rpc(node.httpUrl, "subspace_segmentHeaders", [[0]])).result;
+    const known = (i: bigint) => (i === 0n ? segmentHeaderFromJson(headerJson).segmentCommitment : undefined);
+    const fetch = async (n: number) => {
+      const b = (await rpc(node.httpUrl, "chain_getBlock", [(await rpc(node.httpUrl, "chain_getBlockHash", [n])).result])).result.block;
+      return { header: headerOf(b.header), extrinsics: b.extrinsics.map(fromHex) as Uint8Array[] };
+    };
+    const b1 = await fetch(1);
+    verifyHeader(client, crt, b1.header, { kzg, knownSegmentCommitment: known });
+    client.importBlock(b1.header, b1.extrinsics);
+    const b2 = await fetch(2);
+    verifyHeader(client, crt, b2.header, { kzg, knownSegmentCommitment: known });
+
+    const identity = Identity.open(devFarmDirectory(defaultCacheDir(), client.genesisHash))!;
+    const pre = extractPreDigest(b2.header.number, b2.header.digest.logs.slice(0, -1));
+    /** Rebuilds block 2's header with a changed pre-digest, correctly re-signed by the farmer. */
+    const resign = (change: (p: typeof pre) => typeof pre): HeaderValue => {
+      const logs = b2.header.digest.logs.slice(0, -1);
+      const preHeader: HeaderValue = { ...b2.header, digest: { logs: [subspacePreDigestItem(change(pre)), ...logs.slice(1)] } };
+      const sig = sr25519SignWithContext(REWARD_SIGNING_CONTEXT, identity.keypair.secretKey, identity.keypair.publicKey, blake2_256(Header.enc(preHeader)));
+      return { ...preHeader, digest: { logs: [...preHeader.digest.logs, subspaceSealItem(sig)] } };
+    };
+    const expectReject = (h: HeaderValue, code: string, opts: object = {}) => {
+      try {
+        verifyHeader(client, crt, h, { kzg, knownSegmentCommitment: known, ...opts });
+      } catch (e) {
+        expect(e).to.be.instanceOf(HeaderVerificationError);
+        expect((e as HeaderVerificationError).code, (e as Error).message).to.equal(code);
+        return;
+      }
+      throw new Error(`expected ${code}`);
+    };
+    const sealed = b2.header.digest.logs;
+    const badSig = Uint8Array.from((sealed[sealed.length - 1] as any).value[1]);
+    badSig[5] ^= 1;
+    expectReject({ ...b2.header, digest: { logs: [...sealed.slice(0, -1), subspaceSealItem(badSig)] } }, "HEADER_ERROR_BAD_SEAL");
+    const parentSlot = extractPreDigest(1, b1.header.digest.logs.slice(0, -1)).slot;
+    expectReject(resign((p) => ({ ...p, slot: parentSlot })), "HEADER_ERROR_SLOT_NOT_INCREASING");
+    expectReject(b2.header, "HEADER_ERROR_FUTURE_SLOT", { currentSlot: pre.slot - 10 });
+    expectReject(b2.header, "HEADER_ERROR_PROOF_OF_TIME", { proofOfTimeFor: () => new Uint8Array(16).fill(7) });
+    const witness = Uint8Array.from(pre.solution.chunkWitness);
+    witness[10] ^= 1;
+    expectReject(resign((p) => ({ ...p, solution: { ...p.solution, chunkWitness: witness } })), "HEADER_ERROR_INVALID_SOLUTION");
+    // The node was not harmed: the honest block still verifies and imports.
+    verifyHeader(client, crt, b2.header, { kzg, knownSegmentCommitment: known });
+    client.importBlock(b2.header, b2.extrinsics);
+    expect(client.bestNumber).to.equal(2);
+  });
+});
