@@ -58,6 +58,33 @@ export function encodeBody(extrinsics: Uint8Array[]): Uint8Array {
   return concatBytes(encodeCompact(extrinsics.length), ...extrinsics);
 }
 
+const U64_MAX = (1n << 64n) - 1n;
+const SUB_ENGINE = "0x5355425f";
+
+/** A block's fork-choice weight: `u64::MAX − solution_range + 1` from its `SolutionRange` log (the +1 keeps
+ * a block at the maximal range, as dev chains use, from weighing nothing), else 1. */
+export function blockWeight(header: HeaderValue): bigint {
+  for (const l of header.digest.logs) {
+    if (l.tag !== "Consensus" || toHex(l.value[0]) !== SUB_ENGINE) continue;
+    const data = l.value[1];
+    if (data.length === 9 && data[0] === 1) {
+      let r = 0n;
+      for (let i = 8; i >= 1; i--) r = (r << 8n) | BigInt(data[i]!);
+      return U64_MAX - r + 1n;
+    }
+  }
+  return 1n;
+}
+
+function encodeWeight(w: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    out[i] = Number(w & 0xffn);
+    w >>= 8n;
+  }
+  return out;
+}
+
 export class Client extends EventEmitter {
   readonly db: ChainDb;
   readonly runtime: Runtime;
@@ -225,9 +252,12 @@ export class Client extends EventEmitter {
         throw new ClientError("CLIENT_ERROR_INVALID_BLOCK", `block #${header.number} ${toHex(hash)} is invalid: ${(e as Error).message}`);
       }
     }
-    // Fork choice: the longest chain (the dev seal's rule; PoAS replaces it with solution-range weight).
+    // Fork choice (Subspace): the heaviest chain, each block weighing `u64::MAX − solution_range`
+    // (the range its runtime logged, `Consensus(SUB_, SolutionRange)`); blocks without one weigh 1.
+    // Ties keep the current best.
     const oldBest = this.bestHash;
-    const isBest = header.number > this.bestNumber;
+    const weight = this.chainWeight(header.parentHash) + blockWeight(header);
+    const isBest = weight > this.chainWeight(oldBest);
     let retracted: Uint8Array[] = [];
     let enacted: Uint8Array[] = [hash];
     if (isBest && !equalBytes(header.parentHash, oldBest)) ({ retracted, enacted } = this.treeRoute(oldBest, header.parentHash, hash));
@@ -240,7 +270,7 @@ export class Client extends EventEmitter {
     const commit = state.commit();
     this.db.commitBlock({
       hash, number: header.number, parentHash: header.parentHash, header: Header.enc(header), body: encodeBody(extrinsics),
-      justifications, stateRoot: header.stateRoot, state: commit, setBest: isBest, finalized,
+      justifications, stateRoot: header.stateRoot, state: commit, setBest: isBest, finalized, extra: encodeWeight(weight),
     });
     this.remember(toHex(hash), state);
     const imported: ImportedBlock = { hash, header, extrinsics, isBest, retracted, enacted };
@@ -248,6 +278,15 @@ export class Client extends EventEmitter {
     if (isBest) this.emit("best", imported);
     if (finalized) this.emit("finalized", { hash: finalized.hash, number: finalized.number });
     return imported;
+  }
+
+  /** Cumulative fork-choice weight of a stored block (genesis 0). */
+  chainWeight(hash: Uint8Array): bigint {
+    const m = this.db.blockMeta(hash);
+    if (!m || m.extra.length !== 16) return 0n;
+    let w = 0n;
+    for (let i = 15; i >= 0; i--) w = (w << 8n) | BigInt(m.extra[i]!);
+    return w;
   }
 
   /** The ancestor of `from` (inclusive) at height `number`. */
