@@ -121,6 +121,8 @@ export class Farmer {
   private async startAll(): Promise<void> {
     const o = this.o;
     this.log.info(`Connecting to the node at ${o.nodeRpcUrl}`);
+    const kzg = getKzg(); // loads the trusted setup meanwhile
+    kzg.catch(() => {});
     const info = await this.rpc.connect();
     this.appInfo = info;
     this.log.info(`Connected to the node: genesis ${toHex(info.genesisHash)}, history size ${info.historySize}, max pieces per sector ${info.pieceSelection.maxPiecesInSector}`);
@@ -130,7 +132,7 @@ export class Farmer {
       throw new Error(`--max-pieces-in-sector ${wanted} is outside 1..${info.pieceSelection.maxPiecesInSector} (the chain's max_pieces_in_sector)`);
     }
     this.log.info(`Reward address ${ss58Encode(o.rewardAddress)} (${toHex(o.rewardAddress)})`);
-    this.kzg = await getKzg();
+    this.kzg = await kzg;
     for (const [i, spec] of o.farms.entries()) {
       const existing = existsSync(join(spec.directory, INFO_FILE));
       const farm = await SingleDiskFarm.open({
@@ -147,8 +149,9 @@ export class Farmer {
       );
       if (this.stopping) return;
     }
-    this.prover = await WorkerProver.start({ directories: this.farms.map((f) => f.directory), rewardAddress: o.rewardAddress, recordCacheSize: o.recordCacheSize ?? 8 });
-    if (this.stopping) return;
+    const prover = await WorkerProver.start({ directories: this.farms.map((f) => f.directory), rewardAddress: o.rewardAddress, recordCacheSize: o.recordCacheSize ?? 8 });
+    if (this.stopping) return void (await prover.close());
+    this.prover = prover;
     await this.rpc.subscribe("subspace_subscribeRewardSigning", [], (r) => this.onRewardSigning(r));
     await this.rpc.subscribe("subspace_subscribeSlotInfo", [], (r) => this.onSlotInfo(r));
     this.log.info("🚜 Farming: auditing every slot over the plotted sectors");

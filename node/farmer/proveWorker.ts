@@ -1,7 +1,7 @@
 /**
  * Worker thread of `WorkerProver` (./proving.ts): opens the farms read-side, loads KZG, then answers
  * `prove` (audit every farm, prove the best candidate) and `reload` (re-read a farm after plotting)
- * one at a time, in order. Message 0 says it is ready (or why it is not).
+ * one at a time, in order, and `close` (exit between jobs). Message 0 says it is ready (or why not).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { getKzg } from "../../framework/primitives/subspace/kzg/index.ts";
@@ -25,6 +25,11 @@ prover.then(
 let queue: Promise<unknown> = prover.catch(() => {});
 port.on("message", (m: ProveWorkerRequest) => {
   queue = queue.then(async () => {
+    if (m.type === "close") {
+      // Between jobs, so never inside a native (c-kzg) call.
+      await prover.then((p) => p.close(), () => {});
+      process.exit(0);
+    }
     try {
       const p = await prover;
       if (m.type === "prove") reply({ id: m.id, type: "proved", outcome: p.prove(m.req) });

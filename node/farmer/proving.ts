@@ -127,7 +127,8 @@ export class FarmsProver {
 /** Worker messages. */
 export type ProveWorkerRequest =
   | { readonly id: number; readonly type: "prove"; readonly req: ProveRequest }
-  | { readonly id: number; readonly type: "reload"; readonly farmIndex: number };
+  | { readonly id: number; readonly type: "reload"; readonly farmIndex: number }
+  | { readonly id: number; readonly type: "close" };
 export type ProveWorkerResponse =
   | { readonly id: number; readonly type: "ready" }
   | { readonly id: number; readonly type: "proved"; readonly outcome: ProveOutcome }
@@ -145,8 +146,10 @@ export class WorkerProver {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: ProveWorkerResponse): void; reject(e: Error): void }>();
   private exitError: Error | undefined;
+  private readonly exited: Promise<void>;
 
   private constructor(private readonly worker: Worker) {
+    this.exited = new Promise((resolve) => worker.once("exit", () => resolve()));
     worker.on("message", (m: ProveWorkerResponse) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
@@ -179,8 +182,17 @@ export class WorkerProver {
     await this.send({ id: this.nextId++, type: "reload", farmIndex });
   }
 
-  async close(): Promise<void> {
-    await this.worker.terminate();
+  /**
+   * Asks the worker to exit after the job at hand, and terminates it only after `graceMs`:
+   * terminating a thread inside a c-kzg call aborts the whole process (node-addon-api throws
+   * `Napi::Error` with no one to catch it), and a first proof may take seconds.
+   */
+  async close(graceMs = 20_000): Promise<void> {
+    if (this.exitError === undefined) this.worker.postMessage({ id: this.nextId++, type: "close" } satisfies ProveWorkerRequest);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([this.exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    clearTimeout(timer);
+    if (timedOut) await this.worker.terminate();
   }
 
   private send(msg: ProveWorkerRequest): Promise<ProveWorkerResponse> {
