@@ -5,7 +5,9 @@
  * underlying ArrayBuffer, so a `subarray()` is copied into its own buffer first.
  */
 export function exactView(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  // Uint8Array.prototype.slice copies; Buffer#slice (a subclass override) would return a view.
+  return Uint8Array.prototype.slice.call(bytes);
 }
 
 export function toHex(bytes: Uint8Array): `0x${string}` {

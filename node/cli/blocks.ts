@@ -55,7 +55,8 @@ export async function exportBlocks(args: string[], io: { defaultBasePath: () => 
         const block = concatBytes(header, encodeCompact(body.length), ...body);
         out.write(concatBytes(encodeCompact(block.length), block));
       } else {
-        out.write(JSON.stringify({ header: toHex(header), extrinsics: body.map(toHex) }) + "\n");
+        const j = client.justifications(hash);
+        out.write(JSON.stringify({ header: toHex(header), extrinsics: body.map(toHex), ...(j && j.length ? { justifications: toHex(j) } : {}) }) + "\n");
       }
     }
     if (out !== process.stdout) await new Promise<void>((r) => (out as WriteStream).end(r));
@@ -70,7 +71,7 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
   const input = positionals[0];
   if (!input || !existsSync(input)) throw new Error(`import-blocks: input file "${input ?? ""}" not found`);
   const data = io.readFileSync(input);
-  const blocks: { header: Uint8Array; extrinsics: Uint8Array[] }[] = [];
+  const blocks: { header: Uint8Array; extrinsics: Uint8Array[]; justifications?: Uint8Array }[] = [];
   if (v.binary) {
     let off = 0;
     const bytes = new Uint8Array(data);
@@ -93,7 +94,7 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
     for (const line of data.toString("utf8").split("\n")) {
       if (!line.trim()) continue;
       const j = JSON.parse(line);
-      blocks.push({ header: fromHex(j.header), extrinsics: j.extrinsics.map(fromHex) });
+      blocks.push({ header: fromHex(j.header), extrinsics: j.extrinsics.map(fromHex), justifications: j.justifications ? fromHex(j.justifications) : undefined });
     }
   }
   const client = await openClient(v, io.defaultBasePath);
@@ -118,9 +119,9 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
       }
       if (header.digest.logs.some((l) => l.tag === "Seal")) {
         kzg ??= await getKzg();
-        verifyHeader(client, consensus, header, { kzg, knownSegmentCommitment: (i) => known.get(i) });
+        verifyHeader(client, consensus, header, { kzg, knownSegmentCommitment: (i) => known.get(i), justifications: b.justifications, genesisSeed: genesisSeed(client.genesisHash, "") });
       }
-      client.importBlock(header, b.extrinsics);
+      client.importBlock(header, b.extrinsics, undefined, b.justifications);
       imported++;
     }
 
@@ -133,4 +134,5 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
 import { blake2_256 } from "../../framework/crypto/index.ts";
 import { getKzg } from "../../framework/primitives/subspace/kzg/index.ts";
 import { verifyHeader } from "../consensus/blockVerifier.ts";
+import { genesisSeed } from "../../framework/primitives/subspace/pot/index.ts";
 const headerHashOf = (h: Uint8Array) => blake2_256(h);

@@ -10,7 +10,8 @@ import { Header, type Header as HeaderValue } from "../../framework/codec/substr
 import { blake2_256 } from "../../framework/crypto/index.ts";
 import { equalBytes, toHex } from "../../framework/codec/bytes.ts";
 import { sr25519VerifyWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
-import { extractSubspaceDigestItems } from "../../framework/primitives/subspace/consensus/index.ts";
+import { extractSubspaceDigestItems, extractPreDigest } from "../../framework/primitives/subspace/consensus/index.ts";
+import { subspaceJustificationOf, verifyPotJustification } from "./potJustification.ts";
 import { verifySolution, solutionPieceIndex } from "../../framework/primitives/subspace/verification/index.ts";
 import type { Solution } from "../../framework/primitives/subspace/sectors/index.ts";
 import type { Kzg } from "../../framework/primitives/subspace/kzg/index.ts";
@@ -76,6 +77,12 @@ export interface VerifyHeaderOptions {
   kzg: Kzg;
   /** Segment commitments known to the node's archiver (segment 0 from genesis). */
   knownSegmentCommitment?: (segmentIndex: bigint) => Uint8Array | undefined;
+  /** The block's SCALE `Justifications`; its Subspace PoT checkpoints are verified when given. */
+  justifications?: Uint8Array;
+  /** Refuse blocks without a PoT justification. */
+  requireJustification?: boolean;
+  /** The chain's genesis PoT seed (for blocks whose parent is genesis). */
+  genesisSeed?: Uint8Array;
 }
 
 /** Verifies a sealed header on top of its (imported) parent; throws HeaderVerificationError. */
@@ -106,6 +113,23 @@ export function verifyHeader(client: Client, crt: ConsensusRuntime, header: Head
   }
   const known = opts.proofOfTimeFor?.(pre.slot);
   if (known && !equalBytes(known, pre.potInfo.proofOfTime)) throw new HeaderVerificationError("HEADER_ERROR_PROOF_OF_TIME", `proof of time of slot ${pre.slot} does not match`);
+  const justification = subspaceJustificationOf(opts.justifications);
+  if (!justification && opts.requireJustification) throw new HeaderVerificationError("HEADER_ERROR_PROOF_OF_TIME", "missing PoT justification");
+  if (justification) {
+    const parentPre = parent ? extractPreDigest(parent.number, parent.digest.logs.filter((l) => l.tag !== "Seal")) : undefined;
+    const params = client.executor.read(client.stateAt(header.parentHash), () => crt.subspace.potParameters());
+    const delay = CONSTANTS.blockAuthoringDelay;
+    const err = verifyPotJustification(justification, {
+      parentFutureSlot: !parent || parent.number === 0 ? 0 : parentPre!.slot + delay,
+      parentFutureOutput: !parent || parent.number === 0 ? undefined : parentPre!.potInfo.futureProofOfTime,
+      genesisSeed: opts.genesisSeed ?? new Uint8Array(16),
+      slotIterations: params.slotIterations,
+      parametersChange: params.nextChange ?? null,
+      slot: pre.slot, proofOfTime: pre.potInfo.proofOfTime,
+      futureSlot: pre.slot + delay, futureProofOfTime: pre.potInfo.futureProofOfTime,
+    });
+    if (err) throw new HeaderVerificationError("HEADER_ERROR_PROOF_OF_TIME", err);
+  }
   const range = client.executor.read(client.stateAt(header.parentHash), () => crt.subspace.SolutionRanges.get().current);
   const r = verifyBlockSolution(client, crt, opts.kzg, header.parentHash, pre.solution as unknown as Solution, pre.slot, pre.potInfo.proofOfTime, range, opts.knownSegmentCommitment);
   if (!r.ok) throw new HeaderVerificationError("HEADER_ERROR_INVALID_SOLUTION", r.error);

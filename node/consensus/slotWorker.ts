@@ -26,6 +26,7 @@ import type { Logger } from "../service/logger.ts";
 import type { PotSlotInfo } from "./timekeeper/index.ts";
 import type { ArchiverService } from "./archiver.ts";
 import { verifyBlockSolution } from "./blockVerifier.ts";
+import { encodeJustifications } from "./potJustification.ts";
 
 /** What farmers receive each slot (`subspace_slot_info`). */
 export interface SlotInfo {
@@ -98,10 +99,14 @@ export interface SlotWorkerOptions {
   /** How long to wait for a reward signature (the reference waits 500 ms). */
   rewardSigningTimeoutMs: number;
   maxBuildMillis: number;
+  /** The timekeeper's cache of recent slots (for slots proven before this worker started). */
+  proofFor?: (slot: number) => PotSlotInfo | undefined;
 }
 
 export class SlotWorker {
   private readonly outputs = new Map<number, Uint8Array>();
+  /** Recent slots' seeds and checkpoints, for blocks' PoT justifications. */
+  private readonly proofs = new Map<number, PotSlotInfo>();
   private busy = Promise.resolve();
   private stopped = false;
 
@@ -120,7 +125,9 @@ export class SlotWorker {
   onSlot(info: PotSlotInfo): void {
     if (this.stopped) return;
     this.outputs.set(info.slot, info.output);
-    for (const s of this.outputs.keys()) if (s < info.slot - 64) this.outputs.delete(s);
+    this.proofs.set(info.slot, info);
+    for (const s of this.outputs.keys()) if (s < info.slot - 256) this.outputs.delete(s);
+    for (const s of this.proofs.keys()) if (s < info.slot - 256) this.proofs.delete(s);
     const ranges = this.solutionRanges();
     const globalChallenge = deriveGlobalChallenge(deriveGlobalRandomness(info.output), info.slot);
     this.hub.announce({ slotNumber: info.slot, globalChallenge, solutionRange: ranges.current, votingSolutionRange: ranges.voting });
@@ -162,6 +169,20 @@ export class SlotWorker {
     ]);
     const built = this.client.buildBlock(data, ready.map((t) => t.data), [preDigest], this.opts.maxBuildMillis);
     const preHash = built.hash;
+    // PoT justification: checkpoints of every slot after the parent's future proof up to ours.
+    const parentPre = extractPreDigest(parent.number, parent.digest.logs.filter((l) => l.tag !== "Seal"));
+    const parentFutureSlot = parent.number === 0 ? 0 : parentPre.slot + this.opts.blockAuthoringDelay;
+    const futureSlot = slot + this.opts.blockAuthoringDelay;
+    const justified: PotSlotInfo[] = [];
+    for (let s = parentFutureSlot + 1; s <= futureSlot; s++) {
+      const p = this.proofs.get(s) ?? this.opts.proofFor?.(s);
+      if (!p) break;
+      justified.push(p);
+    }
+    // Without every slot's checkpoints (long gaps beyond the caches) the block goes without a justification.
+    const complete = justified.length === futureSlot - parentFutureSlot;
+    if (!complete) this.log.warn("PoT checkpoints of some slots are no longer cached; authoring without a justification", { slot });
+    const justifications = complete ? encodeJustifications(justified[0]!.seed, justified.map((p) => p.checkpoints)) : undefined;
     const signature = await this.hub.requestRewardSignature({ hash: preHash, publicKey: solution.publicKey }, this.opts.rewardSigningTimeoutMs);
     if (!signature || !sr25519VerifyWithContext(REWARD_SIGNING_CONTEXT, signature, preHash, solution.publicKey)) {
       this.log.warn("No valid reward signature for the block; not authoring", { slot });
@@ -170,7 +191,7 @@ export class SlotWorker {
     if (!equalBytes(this.client.bestHash, parentHash)) return; // the chain moved on while signing
     const header: HeaderValue = { ...built.header, digest: { logs: [...built.header.digest.logs, subspaceSealItem(signature)] } };
     const hash = blake2_256(Header.enc(header));
-    const imported = this.client.importBlock(header, built.extrinsics, { ...built, header, hash });
+    const imported = this.client.importBlock(header, built.extrinsics, { ...built, header, hash }, justifications);
     const failed: string[] = [];
     built.results.forEach((r, i) => {
       if (r !== "exhausted" && !r.ok) failed.push(ready[i]!.hash);

@@ -248,7 +248,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
           await farmer.start();
           if (stopped) return;
         }
-        worker = new SlotWorker(client, crt, pool, hub, archiver, kzg, { blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, rewardSigningTimeoutMs: 500, maxBuildMillis: 500 }, log.child("slot-worker"));
+        worker = new SlotWorker(client, crt, pool, hub, archiver, kzg, { blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, rewardSigningTimeoutMs: 500, maxBuildMillis: 500, proofFor: (slot: number) => tk.proofFor(slot) as any }, log.child("slot-worker"));
         tk.on("slot", (info: any) => worker!.onSlot(info));
         log.info("🚜 PoAS authoring started");
       })().catch((e) => log.error("Farming failed to start", { error: (e as Error).stack ?? String(e) }));

@@ -24,6 +24,8 @@ import { verifyHeader, HeaderVerificationError } from "../../node/consensus/bloc
 import { defaultCacheDir } from "../../node/consensus/archiver.ts";
 import { devFarmDirectory } from "../../node/consensus/devFarmer.ts";
 import { Identity } from "../../node/farmer/identity.ts";
+import { encodeJustifications } from "../../node/consensus/potJustification.ts";
+import { decodeSubspaceJustification, genesisSeed } from "../../framework/primitives/subspace/pot/index.ts";
 
 async function waitFor<T>(f: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -101,7 +103,7 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     expect(statuses).to.include.members(["Ready", "InBlock", "Finalized"]);
   });
 
-  it("import rejects a bad seal, a reused slot, a block from the future, a tampered PoT output and a wrong chunk witness", async () => {
+  it("import rejects a bad seal, a reused slot, a block from the future, a tampered PoT output or checkpoint, and a wrong chunk witness", async () => {
     const dir = tempDir();
     teardown.add(() => dir.remove());
     const crt = await createConsensusRuntime();
@@ -112,13 +114,21 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     const known = (i: bigint) => (i === 0n ? segmentHeaderFromJson(headerJson).segmentCommitment : undefined);
     const fetch = async (n: number) => {
       const b = (await rpc(node.httpUrl, "chain_getBlock", [(await rpc(node.httpUrl, "chain_getBlockHash", [n])).result])).result.block;
-      return { header: headerOf(b.header), extrinsics: b.extrinsics.map(fromHex) as Uint8Array[] };
+      const block = (await rpc(node.httpUrl, "chain_getBlock", [(await rpc(node.httpUrl, "chain_getBlockHash", [n])).result])).result;
+      const j = block.justifications as [string, string][] | null;
+      expect(j, `block #${n} carries a SUB_ justification`).to.not.equal(null);
+      const sub = decodeSubspaceJustification(fromHex(j!.find(([e]) => e === "0x5355425f")![1]));
+      return { header: headerOf(b.header), extrinsics: b.extrinsics.map(fromHex) as Uint8Array[], justification: sub };
     };
+    const seed = genesisSeed(client.genesisHash, "");
+    const opts = (j: { seed: Uint8Array; checkpoints: readonly Uint8Array[][] }) => ({
+      kzg, knownSegmentCommitment: known, genesisSeed: seed, requireJustification: true, justifications: encodeJustifications(j.seed, j.checkpoints as any),
+    });
     const b1 = await fetch(1);
-    verifyHeader(client, crt, b1.header, { kzg, knownSegmentCommitment: known });
+    verifyHeader(client, crt, b1.header, opts(b1.justification as any));
     client.importBlock(b1.header, b1.extrinsics);
     const b2 = await fetch(2);
-    verifyHeader(client, crt, b2.header, { kzg, knownSegmentCommitment: known });
+    verifyHeader(client, crt, b2.header, opts(b2.justification as any));
 
     const identity = Identity.open(devFarmDirectory(defaultCacheDir(), client.genesisHash))!;
     const pre = extractPreDigest(b2.header.number, b2.header.digest.logs.slice(0, -1));
@@ -129,9 +139,9 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
       const sig = sr25519SignWithContext(REWARD_SIGNING_CONTEXT, identity.keypair.secretKey, identity.keypair.publicKey, blake2_256(Header.enc(preHeader)));
       return { ...preHeader, digest: { logs: [...preHeader.digest.logs, subspaceSealItem(sig)] } };
     };
-    const expectReject = (h: HeaderValue, code: string, opts: object = {}) => {
+    const expectReject = (h: HeaderValue, code: string, extra: object = {}) => {
       try {
-        verifyHeader(client, crt, h, { kzg, knownSegmentCommitment: known, ...opts });
+        verifyHeader(client, crt, h, { ...opts(b2.justification as any), ...extra });
       } catch (e) {
         expect(e).to.be.instanceOf(HeaderVerificationError);
         expect((e as HeaderVerificationError).code, (e as Error).message).to.equal(code);
@@ -147,11 +157,15 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     expectReject(resign((p) => ({ ...p, slot: parentSlot })), "HEADER_ERROR_SLOT_NOT_INCREASING");
     expectReject(b2.header, "HEADER_ERROR_FUTURE_SLOT", { currentSlot: pre.slot - 10 });
     expectReject(b2.header, "HEADER_ERROR_PROOF_OF_TIME", { proofOfTimeFor: () => new Uint8Array(16).fill(7) });
+    // A tampered PoT checkpoint in the block's justification.
+    const tampered = b2.justification.checkpoints.map((c: any) => c.map((x: Uint8Array) => Uint8Array.from(x)));
+    tampered[0][3][0] ^= 1;
+    expectReject(b2.header, "HEADER_ERROR_PROOF_OF_TIME", { justifications: encodeJustifications(b2.justification.seed, tampered) });
     const witness = Uint8Array.from(pre.solution.chunkWitness);
     witness[10] ^= 1;
     expectReject(resign((p) => ({ ...p, solution: { ...p.solution, chunkWitness: witness } })), "HEADER_ERROR_INVALID_SOLUTION");
     // The node was not harmed: the honest block still verifies and imports.
-    verifyHeader(client, crt, b2.header, { kzg, knownSegmentCommitment: known });
+    verifyHeader(client, crt, b2.header, opts(b2.justification as any));
     client.importBlock(b2.header, b2.extrinsics);
     expect(client.bestNumber).to.equal(2);
   });

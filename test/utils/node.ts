@@ -77,8 +77,16 @@ export async function startNodeProcess(args: string[], opts: { basePath?: string
 
 /** Raw JSON-RPC over HTTP. */
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  return res.json();
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      return await res.json();
+    } catch (e) {
+      // A pooled keep-alive socket may be closed under us once; a second failure is real.
+      if (attempt >= 1) throw e;
+    }
+  }
 }
 
 /** LIFO teardown stack. */

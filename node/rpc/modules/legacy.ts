@@ -14,6 +14,7 @@ import { RpcError } from "../errors.ts";
 import { PoolError, poolErrorToRpc, type TransactionStatus } from "../../txpool/index.ts";
 import { headerJson, runtimeVersionJson } from "./json.ts";
 import { blockAt, clientError, type RpcContext } from "./context.ts";
+import { justificationsJson } from "../../consensus/potJustification.ts";
 import type { ImportedBlock } from "../../client/client.ts";
 
 const MAX_KEYS_PAGE = 1000;
@@ -118,7 +119,7 @@ function registerChain(server: RpcServer, ctx: RpcContext): void {
     const h = p.optionalHex(0, "hash") ?? client.bestHash;
     const header = client.header(h);
     if (!header) return null;
-    return { block: { header: headerJson(header), extrinsics: client.body(h)!.map(toHex) }, justifications: null };
+    return { block: { header: headerJson(header), extrinsics: client.body(h)!.map(toHex) }, justifications: justificationsJson(client.justifications(h)) };
   }, { params: ["hash"] });
   server.method("chain_getFinalizedHead", () => toHex(client.finalizedHash), { aliases: ["chain_getFinalisedHead"] });
 

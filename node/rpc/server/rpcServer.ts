@@ -126,6 +126,10 @@ export class RpcServer {
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
     if (this.http !== null) throw new Error("RpcServer is already listening");
     const http = createServer({ keepAlive: true }, (req, res) => this.onHttpRequest(req, res));
+    // Keep idle HTTP connections longer than clients' pools do (undici: 4 s), so a client never
+    // reuses a socket the server is closing at that moment ("other side closed").
+    http.keepAliveTimeout = 65_000;
+    http.headersTimeout = 66_000;
     const wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
