@@ -102,9 +102,14 @@ export class Farmer {
 
   /** Runs until `stop()` (resolves) or a fatal error (rejects). */
   async run(): Promise<void> {
-    await Promise.race([this.startAll(), this.fatal, this.stopped]);
-    if (this.stopping) return;
-    await Promise.race([this.stopped, this.fatal]);
+    try {
+      await Promise.race([this.startAll(), this.fatal, this.stopped]);
+      if (this.stopping) return;
+      await Promise.race([this.stopped, this.fatal]);
+    } catch (e) {
+      if (this.stopping) return; // interrupted while starting: not an error
+      throw e;
+    }
   }
 
   async stop(): Promise<void> {

@@ -69,7 +69,7 @@ function startFarmer(args: string[]): FarmerProcess {
       const t = Date.now();
       const code = await exited;
       clearTimeout(timer);
-      logs.push(`(test) exit ${code} signal ${proc.signalCode} after ${Date.now() - t} ms`);
+      logs.push(`(test) exit code ${code}, signal ${proc.signalCode}, ${Date.now() - t} ms after SIGINT`);
       return code;
     },
   };
@@ -176,7 +176,7 @@ describe("e2e: subspace-farmer farm against subspace-node --dev --no-dev-farm", 
     expect(await second.stop(), `clean exit on SIGINT:\n${second.logs.slice(-15).join("\n")}`).to.equal(0);
     console.log(
       `      farmer timings: plotted ${((tPlotted - t0) / 1000).toFixed(1)} s after start, first Bob block #${authored.number} at ${((tBlock - t0) / 1000).toFixed(1)} s; ` +
-        `after restart block #${again.number} at ${((tAgain - t1) / 1000).toFixed(1)} s; ${first.logs.at(-1)}; ${second.logs.at(-1)}`,
+        `after restart block #${again.number} at ${((tAgain - t1) / 1000).toFixed(1)} s; stops: ${first.logs.at(-1)}; ${second.logs.at(-1)}`,
     );
   });
 });
