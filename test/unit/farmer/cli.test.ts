@@ -54,10 +54,10 @@ describe("subspace-farmer CLI", function () {
     expect(JSON.parse(r.out)).to.include({ checked: 1 }).and.to.have.deep.property("corrupted", [0]);
   });
 
-  it("farm is not available yet; unknown input is an error; wipe removes the files", async () => {
+  it("farm requires a reward address; unknown input is an error; wipe removes the files", async () => {
     const f = await run("farm", `path=${dir},size=1G`);
     expect(f.code).to.equal(1);
-    expect(f.err).to.match(/not available yet/);
+    expect(f.err).to.match(/--reward-address is required/);
     expect((await run("benchmark", "nonsense")).code).to.equal(1);
     expect((await run("info")).code).to.equal(1);
     const w = await run("wipe", dir);
