@@ -28,6 +28,7 @@ import {
 } from "./constants.ts";
 import { chacha8Keystream } from "./chacha.ts";
 import { blake3SingleBlock } from "./blake3Block.ts";
+import { PosWasm, posWasmAvailable } from "./posWasm.ts";
 import {
   calculateLeftTargets,
   computeF1All,
@@ -54,14 +55,50 @@ export interface PosTables {
   readonly pairs: readonly Uint32Array[];
 }
 
-/** Buffers shared by every table build: the match targets (3.9 MB) and sort scratch. */
+/** Which implementation builds the tables: generated WebAssembly (SIMD) or TypeScript. */
+export type PosBackend = "wasm" | "ts";
+
+/** K values the WASM path takes; larger K (memory ~64 B per entry, kept) use the TS path. */
+export const WASM_MAX_K = 22;
+
+let wasmSupported: boolean | undefined;
+/** Whether the WASM kernels run here (checked once, on first use). */
+export function posWasmSupported(): boolean {
+  return (wasmSupported ??= posWasmAvailable());
+}
+
+/**
+ * Buffers shared by every table build: the WASM instance (its memory holds every array of a
+ * build and is reused by the next one), or, on the TS path, the match targets (3.9 MB) and scratch.
+ * Not for concurrent builds (one cache per worker).
+ */
 export class PosTablesCache {
-  readonly leftTargets: Uint16Array = calculateLeftTargets();
+  /** The backend this cache builds with (`wasm` where supported unless asked otherwise). */
+  readonly backend: PosBackend;
+  private targets: Uint16Array | undefined;
   /** Per right-bucket `r`: whether present, count of entries and index of the first one. */
   readonly rPresent = new Uint8Array(PARAM_BC);
   readonly rCount = new Uint16Array(PARAM_BC);
   readonly rFirst = new Uint32Array(PARAM_BC);
   readonly fx: FxScratch = newFxScratch();
+  private wasm: PosWasm | undefined;
+
+  constructor(options: { backend?: PosBackend } = {}) {
+    const wanted = options.backend ?? "wasm";
+    this.backend = wanted === "wasm" && posWasmSupported() ? "wasm" : "ts";
+  }
+
+  /** Right-bucket targets of every left `r` (TS path), built on first use. */
+  get leftTargets(): Uint16Array {
+    return (this.targets ??= calculateLeftTargets());
+  }
+
+  /** The WASM instance for K (a new one when K changes), or undefined on the TS path. */
+  wasmFor(k: number): PosWasm | undefined {
+    if (this.backend !== "wasm" || k > WASM_MAX_K) return undefined;
+    if (this.wasm?.k !== k) this.wasm = new PosWasm(k);
+    return this.wasm;
+  }
 }
 
 let defaultCache: PosTablesCache | undefined;
@@ -376,6 +413,11 @@ export function createTables(seed: Uint8Array, k: number = DEFAULT_POS_K, cache:
   if (seed.length !== 32) throw new Error(`PoS seed must be 32 bytes, got ${seed.length}`);
   const n = 2 ** k;
   const keystream = chacha8Keystream(seed, Math.ceil((k * n) / 512), 4);
+  const wasm = cache.wasmFor(k);
+  if (wasm !== undefined) {
+    const built = wasm.build((ys) => computeF1All(k, keystream, ys));
+    if (built !== null) return { k, ...built };
+  }
   const ys1 = new Uint32Array(n);
   computeF1All(k, keystream, ys1);
   let parent = bucketize(k, ys1, n);

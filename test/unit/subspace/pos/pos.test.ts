@@ -16,11 +16,13 @@ import {
   newFxScratch,
   PARAM_BC,
   PosTablesCache,
+  posWasmSupported,
   type PosTables,
 } from "../../../../framework/primitives/subspace/pos/index.ts";
 import { chachaBlock, chachaKeyWords } from "../../../../framework/primitives/subspace/pos/chacha.ts";
 import { blake3SingleBlock } from "../../../../framework/primitives/subspace/pos/blake3Block.ts";
 import { bucketize } from "../../../../framework/primitives/subspace/pos/tables.ts";
+import { PosWasm } from "../../../../framework/primitives/subspace/pos/posWasm.ts";
 
 const vectors = (name: string) => JSON.parse(readFileSync(new URL(`../../../vectors/${name}`, import.meta.url), "utf8"));
 const proofsK20 = vectors("pos-k20-proofs.json") as {
@@ -158,7 +160,13 @@ describe("pos tables K=20 (reference proofs)", function () {
   const seed = fromHex(proofsK20.seed);
   let tables: PosTables;
   before(() => {
+    // the default cache: the WASM backend where supported (the TS backend is checked against it below)
     tables = createTables(seed, proofsK20.k);
+  });
+
+  it("builds with the WASM backend on this platform", () => {
+    expect(posWasmSupported()).to.equal(true);
+    expect(new PosTablesCache().backend).to.equal("wasm");
   });
 
   for (const { challengeIndex, proof } of proofsK20.proofs) {
@@ -241,3 +249,61 @@ describe("pos tables, small K self-consistency", () => {
     });
   }
 });
+
+describe("pos tables, WASM and TS backends", () => {
+  const hex = (a: Uint32Array): string => toHex(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const same = (a: PosTables, b: PosTables, what: string): void => {
+    expect(hex(a.lastYs), `${what} table 7 ys`).to.equal(hex(b.lastYs));
+    expect(a.pairs.length).to.equal(6);
+    a.pairs.forEach((p, i) => expect(hex(p), `${what} table ${i + 2} pairs`).to.equal(hex(b.pairs[i])));
+  };
+  const ts = new PosTablesCache({ backend: "ts" });
+  const wasm = new PosTablesCache({ backend: "wasm" });
+
+  it("a TS-only cache stays on TS", () => {
+    expect(ts.backend).to.equal("ts");
+    expect(ts.wasmFor(15)).to.equal(undefined);
+  });
+
+  for (const [k, seeds] of [[15, 3], [16, 2], [17, 1]] as const) {
+    it(`K=${k}: identical tables from both backends (${seeds} seeds, one reused WASM instance)`, () => {
+      for (let s = 0; s < seeds; s++) {
+        const seed = Uint8Array.from({ length: 32 }, (_, j) => (j * 29 + s * 101 + k) & 0xff);
+        same(createTables(seed, k, wasm), createTables(seed, k, ts), `K=${k} seed ${s}`);
+      }
+    });
+  }
+
+  it("a WASM build that would exceed its capacity gives up (createTables then takes the TS path)", () => {
+    const k = 15;
+    const seed = new Uint8Array(32).fill(3);
+    // table 2 has a little under 2^K matches: a capacity of 2^K trips the per-bucket-pair check
+    expect(new PosWasm(k, { cap: 2 ** k }).build((ys) => ys.set(f1Of(seed, k)))).to.equal(null);
+    expect(new PosWasm(k, { cap: 2 ** k - 1 }).build((ys) => ys.set(f1Of(seed, k)))).to.equal(null);
+    const built = new PosWasm(k).build((ys) => ys.set(f1Of(seed, k)));
+    expect(built).to.not.equal(null);
+    same({ k, ...built! }, createTables(seed, k, ts), "direct build");
+  });
+
+  it("WASM buckets keep the first 512 entries by position, sorted by (y, position), as the TS path", () => {
+    const k = 15;
+    const n = 700;
+    const ys = new Uint32Array(n);
+    for (let i = 0; i < n; i++) ys[i] = (i * 7919) % 300; // all in bucket 0, with repeated ys
+    ys[n - 1] = PARAM_BC + 5; // one in bucket 1
+    ys[n - 2] = 3 * PARAM_BC + 1;
+    const fromWasm = new PosWasm(k).bucketize(ys);
+    const fromTs = bucketize(k, ys, n);
+    expect(fromWasm.bucketStart[1]).to.equal(512);
+    expect(hex(fromWasm.ys)).to.equal(hex(fromTs.ys));
+    expect(hex(fromWasm.positions)).to.equal(hex(fromTs.positions));
+    expect(hex(fromWasm.bucketStart)).to.equal(hex(fromTs.bucketStart));
+  });
+});
+
+/** Table 1 ys (f1 of every x) via the single-x evaluator. */
+function f1Of(seed: Uint8Array, k: number): Uint32Array {
+  const out = new Uint32Array(2 ** k);
+  for (let x = 0; x < out.length; x++) out[x] = computeF1(k, seed, x);
+  return out;
+}
