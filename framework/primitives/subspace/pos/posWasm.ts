@@ -23,6 +23,13 @@
  *
  * A build whose matches would exceed the reserved capacity (2^K + 2^(K−3); K=15..20 tables have
  * at most 2^K entries) returns null and the caller falls back to the TS path, which has no bound.
+ * Memory: ~60 bytes per entry of capacity (~71 MB at K=20), kept by the owning cache and reused.
+ *
+ * PERF (K=20, one core, loaded 2-core VM; same session, alternating): table build 1.81–1.85 s
+ * (TS) → 0.67–0.71 s; the first build in a process (module compile, tier-up) 2.0–2.2 s → 0.9–1.2 s.
+ * Per table now: matching ~50 ms (64 probes per left entry: ~0.8 ns each; the probes, not the
+ * map fills or the target table, are the cost), fx ~30–36 ms (the 4-lane BLAKE3 compression; the
+ * packing adds ≤ 5 ms), radix sort ~16 ms, the two gathers ~11 ms, copying pairs out ~4 ms.
  */
 import { I32, I64, ModuleBuilder, Op, type FnBuilder, type ValType } from "../erasure-coding/wasmEmitter.ts";
 import { MAX_BUCKET_SIZE, metadataSizeBits, numBuckets, PARAM_B, PARAM_BC, PARAM_C, PARAM_M, ySizeBits } from "./constants.ts";

@@ -12,6 +12,10 @@
  * The same order gives the same positions as the reference, hence the same tie-breaks between
  * equal `y`s and the same first proof for a challenge.
  *
+ * Two implementations give the same tables: the generated WebAssembly pipeline (`posWasm.ts`,
+ * chosen by `PosTablesCache` where WebAssembly SIMD runs, K ≤ WASM_MAX_K) and the TypeScript one
+ * below (the fallback, and the reference the WASM path is tested against).
+ *
  * SPEC: autonomys/subspace crates/subspace-proof-of-space/src/chiapos/{table,tables}.rs.
  */
 import {
