@@ -77,7 +77,10 @@ export class DevFarmer {
   private farmSlot(info: SlotInfo): void {
     const audits = this.farm.audit(info.globalChallenge, info.solutionRange);
     for (const a of audits) {
-      const solutions = this.farm.prove(a, { kzg: this.kzg, rewardAddress: this.opts.rewardAddress ?? this.publicKey, recordCache: this.recordCache });
+      // One solution per slot is enough: prove only the best candidate. Proved records (their PoS
+      // tables, ~50 MB each at K=20) are cached, bounded to a few records.
+      if (this.recordCache.size > 8) this.recordCache.clear();
+      const solutions = this.farm.prove(a, { kzg: this.kzg, rewardAddress: this.opts.rewardAddress ?? this.publicKey, recordCache: this.recordCache, limit: 1 });
       if (solutions[0]) {
         this.hub.submitSolution(info.slotNumber, solutions[0]);
         return;

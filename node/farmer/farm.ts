@@ -298,9 +298,9 @@ export class SingleDiskFarm {
   }
 
   /** Solutions for one audit result, best first. */
-  prove(audit: AuditResult, o: { kzg: Kzg; rewardAddress: Uint8Array; recordCache?: Map<string, ProvedRecord> }): Solution[] {
+  prove(audit: AuditResult, o: { kzg: Kzg; rewardAddress: Uint8Array; recordCache?: Map<string, ProvedRecord>; limit?: number }): Solution[] {
     const m = this.metadata[audit.sectorIndex]!;
-    return proveAudit({ publicKey: this.publicKey, rewardAddress: o.rewardAddress, kzg: o.kzg, posK: this.info.posK, recordCache: o.recordCache }, audit, m, this.sectorReader(audit.sectorIndex));
+    return proveAudit({ publicKey: this.publicKey, rewardAddress: o.rewardAddress, kzg: o.kzg, posK: this.info.posK, recordCache: o.recordCache }, audit, m, this.sectorReader(audit.sectorIndex), undefined, o.limit);
   }
 
   /**

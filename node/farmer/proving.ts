@@ -108,7 +108,7 @@ export class FarmsProver {
     const errors: string[] = [];
     for (const { farm, audit } of audits) {
       try {
-        const solutions = this.farms[farm]!.prove(audit, { kzg: this.kzg, rewardAddress: this.rewardAddress, recordCache: this.caches[farm] });
+        const solutions = this.farms[farm]!.prove(audit, { kzg: this.kzg, rewardAddress: this.rewardAddress, recordCache: this.caches[farm], limit: 1 });
         if (solutions[0] !== undefined) {
           return { slotNumber: req.slotNumber, solution: solutions[0], farmIndex: farm, distance: audit.candidates[0]!.distance, candidates: audits.length, auditMs: t1 - t0, proveMs: performance.now() - t1, errors };
         }

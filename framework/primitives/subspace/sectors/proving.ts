@@ -181,6 +181,8 @@ export function proveAudit(
   metadata: SectorMetadata,
   read: SectorReader,
   contentsMap: SectorContentsMap = SectorContentsMap.fromBytes(read(0, contentsMapSize(metadata.piecesInSector)).slice(), metadata.piecesInSector),
+  /** Prove at most this many (best first): a farmer needs one solution per slot. */
+  limit = Infinity,
 ): Solution[] {
-  return winningChunksOf(audit, contentsMap).map((w) => proveWinningChunk(o, audit, metadata, contentsMap, read, w));
+  return winningChunksOf(audit, contentsMap).slice(0, limit).map((w) => proveWinningChunk(o, audit, metadata, contentsMap, read, w));
 }
