@@ -26,6 +26,13 @@ export function builtinSpec(name: string, crt: ConsensusRuntime): ChainSpec | un
       genesis: { runtimeGenesis: { code, patch: preset("local_testnet") as Record<string, unknown> } },
     };
   }
+  if (name === "production") {
+    return {
+      name: "Subspace production-like", id: "subspace_production", chainType: "Live", bootNodes: [], telemetryEndpoints: null,
+      protocolId: "subspace-production", properties: { ...PROPERTIES, potExternalEntropy: "" }, codeSubstitutes: {},
+      genesis: { runtimeGenesis: { code, patch: preset("production") as Record<string, unknown> } },
+    };
+  }
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { Overlay, MapState, keyString } from "../../framework/storage/overlay.ts
 import { withState, state, WELL_KNOWN_KEYS } from "../../framework/storage/items.ts";
 import type { Runtime } from "../../framework/runtime/runtime.ts";
 import type { GenesisBuilderPort } from "../../framework/runtime/apis.ts";
+import { MAINNET_REMAINING_ISSUANCE, MAINNET_SUBSIDY_POINTS } from "../../pallets/rewards/rewards.ts";
 
 await cryptoWaitReady();
 
@@ -41,11 +42,39 @@ export interface GenesisConfigJson {
   [pallet: string]: unknown;
 }
 
+/**
+ * A production-like genesis with the reference's mainnet values (`chain_spec.rs` mainnet-compiled):
+ * PoT 206,557,520 iterations, k = 100, rewards enabled manually, 350 M AI3 remaining issuance with
+ * the mainnet subsidy schedule, domains, dynamic storage cost and balance transfers off. No funded
+ * accounts and no sudo key: a real network sets its own in a patch.
+ */
+function productionPreset(): GenesisConfigJson {
+  return {
+    system: {},
+    balances: { balances: [] },
+    sudo: { key: null },
+    subspace: { enableRewardsAt: "Manually", allowAuthoringBy: "Anyone", potSlotIterations: 206_557_520 },
+    rewards: {
+      remainingIssuance: MAINNET_REMAINING_ISSUANCE,
+      proposerSubsidyPoints: MAINNET_SUBSIDY_POINTS.map((p) => ({ block: p.block, subsidy: p.subsidy })),
+      voterSubsidyPoints: MAINNET_SUBSIDY_POINTS.map((p) => ({ block: p.block, subsidy: p.subsidy })),
+    },
+    runtimeConfigs: {
+      enableDomains: false,
+      enableDynamicCostOfStorage: false,
+      enableBalanceTransfers: false,
+      confirmationDepthK: 100,
+      domainBlockPruningDepth: 14_400,
+      stakingWithdrawalPeriod: 14_400,
+    },
+  };
+}
+
 export class GenesisBuilder implements GenesisBuilderPort {
   constructor(private readonly runtime: Runtime) {}
 
   presetNames(): string[] {
-    return ["development", "local_testnet"];
+    return ["development", "local_testnet", "production"];
   }
 
   preset(name: string | undefined): GenesisConfigJson | undefined {
@@ -81,6 +110,7 @@ export class GenesisBuilder implements GenesisBuilderPort {
     if (name === undefined) return { system: {}, balances: { balances: [] }, sudo: { key: null }, runtimeConfigs: {} };
     if (name === "development" || name === "dev") return base(DEV_ACCOUNTS, true);
     if (name === "local_testnet" || name === "local") return base(DEV_ACCOUNTS, false);
+    if (name === "production") return productionPreset();
     return undefined;
   }
 

@@ -25,7 +25,7 @@ describe("e2e: subspace-node CLI", function () {
   });
 
   it("build-spec regenerates the checked-in chain specs byte for byte", () => {
-    for (const c of ["dev", "local"]) {
+    for (const c of ["dev", "local", "production"]) {
       expect(run(["build-spec", "--chain", c]).stdout, `${c}.json`).to.equal(readFileSync(join(SPECS, `${c}.json`), "utf8"));
       expect(run(["build-spec", "--chain", c, "--raw"]).stdout, `${c}.raw.json`).to.equal(readFileSync(join(SPECS, `${c}.raw.json`), "utf8"));
     }
