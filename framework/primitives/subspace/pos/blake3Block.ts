@@ -12,20 +12,24 @@ const IV4 = 0x510e527f, IV5 = 0x9b05688c, IV6 = 0x1f83d9ab, IV7 = 0x5be0cd19;
 /** CHUNK_START (1) | CHUNK_END (2) | ROOT (8). */
 const SINGLE_BLOCK_FLAGS = 11;
 
+/** CHUNK_START | CHUNK_END | ROOT | KEYED_HASH (16). */
+const KEYED_SINGLE_BLOCK_FLAGS = 27;
+
 /**
  * Hashes the first `blockLen` bytes of the block held as 16 little-endian message words in `m`
  * (words past the input must be zero) and writes the first `outWords` (≤ 8) little-endian words of
- * the digest into `out`.
+ * the digest into `out`. With `key` (8 words) it is BLAKE3's keyed hash (the key is the chaining value).
  */
-export function blake3SingleBlock(m: Uint32Array, blockLen: number, out: Uint32Array, outWords = 8): void {
+export function blake3SingleBlock(m: Uint32Array, blockLen: number, out: Uint32Array, outWords = 8, key?: Uint32Array): void {
   let m0 = m[0] | 0, m1 = m[1] | 0, m2 = m[2] | 0, m3 = m[3] | 0;
   let m4 = m[4] | 0, m5 = m[5] | 0, m6 = m[6] | 0, m7 = m[7] | 0;
   let m8 = m[8] | 0, m9 = m[9] | 0, m10 = m[10] | 0, m11 = m[11] | 0;
   let m12 = m[12] | 0, m13 = m[13] | 0, m14 = m[14] | 0, m15 = m[15] | 0;
-  let v0 = IV0 | 0, v1 = IV1 | 0, v2 = IV2 | 0, v3 = IV3 | 0;
-  let v4 = IV4 | 0, v5 = IV5 | 0, v6 = IV6 | 0, v7 = IV7 | 0;
+  const k = key;
+  let v0 = (k ? k[0]! : IV0) | 0, v1 = (k ? k[1]! : IV1) | 0, v2 = (k ? k[2]! : IV2) | 0, v3 = (k ? k[3]! : IV3) | 0;
+  let v4 = (k ? k[4]! : IV4) | 0, v5 = (k ? k[5]! : IV5) | 0, v6 = (k ? k[6]! : IV6) | 0, v7 = (k ? k[7]! : IV7) | 0;
   let v8 = IV0 | 0, v9 = IV1 | 0, v10 = IV2 | 0, v11 = IV3 | 0;
-  let v12 = 0, v13 = 0, v14 = blockLen | 0, v15 = SINGLE_BLOCK_FLAGS;
+  let v12 = 0, v13 = 0, v14 = blockLen | 0, v15 = k ? KEYED_SINGLE_BLOCK_FLAGS : SINGLE_BLOCK_FLAGS;
   for (let round = 0; ; round++) {
     // G(0,4,8,12, m0,m1)
     v0 = (v0 + v4 + m0) | 0; v12 ^= v0; v12 = (v12 >>> 16) | (v12 << 16);
