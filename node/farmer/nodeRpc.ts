@@ -69,18 +69,8 @@ interface Subscription {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const solutionToJson = (s: Solution) => ({
-  publicKey: toHex(s.publicKey),
-  rewardAddress: toHex(s.rewardAddress),
-  sectorIndex: s.sectorIndex,
-  historySize: Number(s.historySize),
-  pieceOffset: s.pieceOffset,
-  recordCommitment: toHex(s.recordCommitment),
-  recordWitness: toHex(s.recordWitness),
-  chunk: toHex(s.chunk),
-  chunkWitness: toHex(s.chunkWitness),
-  proofOfSpace: toHex(s.proofOfSpace),
-});
+import { solutionToJson } from "../../framework/primitives/subspace/sectors/solution.ts";
+export { solutionToJson };
 
 function bytesOf(v: unknown, what: string, len?: number): Uint8Array {
   if (typeof v !== "string" || !/^(0x)?([0-9a-fA-F]{2})*$/.test(v)) throw new NodeRpcError("NODE_RPC_ERROR_BAD_ANSWER", `${what} is not hex`);

@@ -93,12 +93,8 @@ async function endToEndTps(): Promise<{ tps: number; blocks: number }> {
     // Count included transfers per block from new heads.
     const included: { at: number; count: number }[] = [];
     const sub = (await client.call("chain_subscribeNewHeads", [])).result as string;
-    const counting = new WsClient(await new Promise<WebSocket>((res) => {
-      const w = new WebSocket(node.wsUrl);
-      w.once("open", () => res(w));
-    }) as any);
+    const counting = await WsClient.open(node.wsUrl);
     client.subs.set(sub, (h: any) => {
-      void counting.call("chain_getBlock", [null]).then(() => undefined);
       void client.call("chain_getBlockHash", [parseInt(h.number, 16)]).then(async (hr) => {
         const b = await counting.call("chain_getBlock", [hr.result]);
         included.push({ at: performance.now(), count: b.result.block.extrinsics.length - 1 });

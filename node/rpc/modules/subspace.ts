@@ -31,18 +31,7 @@ export const slotInfoJson = (s: SlotInfo) => ({
   votingSolutionRange: s.votingSolutionRange.toString(),
 });
 
-export const solutionJson = (s: Solution) => ({
-  publicKey: toHex(s.publicKey),
-  rewardAddress: toHex(s.rewardAddress),
-  sectorIndex: s.sectorIndex,
-  historySize: Number(s.historySize),
-  pieceOffset: s.pieceOffset,
-  recordCommitment: toHex(s.recordCommitment),
-  recordWitness: toHex(s.recordWitness),
-  chunk: toHex(s.chunk),
-  chunkWitness: toHex(s.chunkWitness),
-  proofOfSpace: toHex(s.proofOfSpace),
-});
+export { solutionToJson as solutionJson } from "../../../framework/primitives/subspace/sectors/solution.ts";
 
 function hexField(o: any, k: string, len?: number): Uint8Array {
   const v = o?.[k];

@@ -1,3 +1,4 @@
+import { toHex } from "../../../codec/bytes.ts";
 /**
  * `Solution<RewardAddress>` (`crates/subspace-core-primitives/src/solutions.rs`), SCALE in field
  * order: public_key [32] ‖ reward_address [32] ‖ sector_index u16 ‖ history_size u64 ‖
@@ -80,3 +81,17 @@ function checkSolutionSizes(s: Solution, posK: number): void {
     if (v.length !== size) throw new RangeError(`solution ${field} must be ${size} bytes, got ${v.length}`);
   }
 }
+
+/** The farmer RPC's JSON of a solution (`subspace-rpc-primitives`: camelCase, 0x-hex bytes). */
+export const solutionToJson = (s: Solution) => ({
+  publicKey: toHex(s.publicKey),
+  rewardAddress: toHex(s.rewardAddress),
+  sectorIndex: s.sectorIndex,
+  historySize: Number(s.historySize),
+  pieceOffset: s.pieceOffset,
+  recordCommitment: toHex(s.recordCommitment),
+  recordWitness: toHex(s.recordWitness),
+  chunk: toHex(s.chunk),
+  chunkWitness: toHex(s.chunkWitness),
+  proofOfSpace: toHex(s.proofOfSpace),
+});
