@@ -21,6 +21,8 @@ import {
 import { encodeSegmentHeader, decodeSegmentHeader, type SegmentHeader } from "../../framework/primitives/subspace/core/index.ts";
 import { PIECE_SIZE, NUM_PIECES } from "../../framework/primitives/subspace/profile/index.ts";
 import type { Client, ImportedBlock } from "../client/client.ts";
+import { spawnTsWorker } from "./timekeeper/tsWorker.ts";
+import type { ArchiverWorkerInput, ArchiverWorkerOutput } from "./archiverWorker.ts";
 import type { Logger } from "../service/logger.ts";
 
 export function defaultCacheDir(): string {
@@ -69,16 +71,20 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
     } else {
       this.log.info("🗄  Archiving the genesis block into segment 0 (first start for this chain spec; cached afterwards)…");
       const started = Date.now();
-      this.archiver = new Archiver(this.kzg);
       const genesis = this.client.header(this.client.genesisHash)!;
-      const encoded = encodeGenesisBlockForArchiving(encodeSignedBlock(Header.enc(genesis), []), genesis.stateRoot);
-      const out = this.archiver.addBlock(encoded);
-      const seg = out.archivedSegments[0];
-      if (!seg) throw new Error("genesis block did not produce segment 0");
-      this.latest = seg;
+      // The KZG work runs on a worker thread: RPC keeps answering meanwhile.
+      const result = await new Promise<ArchiverWorkerOutput>((resolve, reject) => {
+        const w = spawnTsWorker(new URL("./archiverWorker.ts", import.meta.url), { genesisHeader: Header.enc(genesis), stateRoot: genesis.stateRoot } satisfies ArchiverWorkerInput, { name: "archiver-genesis" });
+        w.once("message", (m: ArchiverWorkerOutput) => resolve(m));
+        w.once("error", reject);
+        w.once("exit", (code) => (code !== 0 ? reject(new Error(`archiver worker exited with ${code}`)) : undefined));
+      });
+      const header = decodeSegmentHeader(result.segmentHeader);
+      this.latest = { segmentHeader: header, pieces: result.pieces };
+      this.archiver = Archiver.fromState(this.kzg, undefined as any, result.state);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(file + ".tmp", concatBytes(encodeSegmentHeader(seg.segmentHeader), seg.pieces));
-      writeFileSync(stateFile + ".tmp", this.archiver.exportState());
+      writeFileSync(file + ".tmp", concatBytes(result.segmentHeader, result.pieces));
+      writeFileSync(stateFile + ".tmp", result.state);
       renameSync(file + ".tmp", file);
       renameSync(stateFile + ".tmp", stateFile);
       this.log.info(`🗄  Segment 0 archived in ${((Date.now() - started) / 1000).toFixed(1)} s`);
