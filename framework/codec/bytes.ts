@@ -28,6 +28,11 @@ export function isHex(value: unknown): value is string {
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return concatList(parts);
+}
+
+/** Concatenates a list of byte arrays (no argument spreading: lists may be long). */
+export function concatList(parts: readonly Uint8Array[]): Uint8Array {
   let len = 0;
   for (const p of parts) len += p.length;
   const out = new Uint8Array(len);

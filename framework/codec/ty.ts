@@ -26,7 +26,7 @@ import {
   type Encoder,
   type Decoder,
 } from "scale-ts";
-import { exactView } from "./bytes.ts";
+import { exactView, concatBytes, concatList } from "./bytes.ts";
 
 export type Primitive =
   | "bool" | "char" | "str" | "u8" | "u16" | "u32" | "u64" | "u128" | "u256"
@@ -279,24 +279,8 @@ export const str: Ty<string> = fromCursor(
   { def: { tag: "primitive", name: "str" } },
 );
 
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concat2 = (a: Uint8Array, b: Uint8Array): Uint8Array => concatBytes(a, b);
+const concatAll = concatList;
 
 // ---------------------------------------------------------------------------------------------
 // Combinators (memoised by child identity so the registry sees one type per shape)
