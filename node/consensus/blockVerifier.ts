@@ -40,7 +40,7 @@ export class HeaderVerificationError extends Error {
 export function verifyBlockSolution(
   client: Client, crt: ConsensusRuntime, kzg: Kzg, parentHash: Uint8Array, solution: Solution, slot: number, proofOfTime: Uint8Array, solutionRange: bigint,
   knownSegmentCommitment?: (segmentIndex: bigint) => Uint8Array | undefined,
-): { ok: true } | { ok: false; error: string } {
+): { ok: true; distance: bigint } | { ok: false; error: string } {
   const state = client.stateAt(parentHash);
   const { historySize, commitment, expiration } = client.executor.read(state, () => {
     const sub = crt.subspace;
@@ -66,7 +66,7 @@ export function verifyBlockSolution(
       sectorExpirationCheckSegmentCommitment: expiration,
     },
   }, kzg);
-  return r.ok ? { ok: true } : { ok: false, error: `${r.error.code}: ${r.error.message}` };
+  return r.ok ? { ok: true, distance: r.distance } : { ok: false, error: `${r.error.code}: ${r.error.message}` };
 }
 
 export interface VerifyHeaderOptions {

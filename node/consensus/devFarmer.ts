@@ -10,6 +10,7 @@ import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/
 import type { Kzg } from "../../framework/primitives/subspace/kzg/index.ts";
 import type { ProvedRecord } from "../../framework/primitives/subspace/sectors/index.ts";
 import { CONSTANTS } from "../../runtime/consensus/runtime.ts";
+import { auditRange } from "../farmer/nodeRpc.ts";
 import { SingleDiskFarm, InlineRecordEncoder, WorkerRecordEncoder, targetSectorCount, type PlottingSource } from "../farmer/index.ts";
 import { sectorSize } from "../../framework/primitives/subspace/sectors/index.ts";
 import { SECTOR_METADATA_SIZE } from "../../framework/primitives/subspace/sectors/layout.ts";
@@ -75,7 +76,7 @@ export class DevFarmer {
   }
 
   private farmSlot(info: SlotInfo): void {
-    const audits = this.farm.audit(info.globalChallenge, info.solutionRange);
+    const audits = this.farm.audit(info.globalChallenge, auditRange(info));
     for (const a of audits) {
       // One solution per slot is enough: prove only the best candidate. Proved records (their PoS
       // tables, ~50 MB each at K=20) are cached, bounded to a few records.

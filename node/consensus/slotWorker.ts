@@ -15,7 +15,9 @@ import { Header, type Header as HeaderValue } from "../../framework/codec/substr
 import { blake2_256 } from "../../framework/crypto/index.ts";
 import { sr25519VerifyWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
 import { deriveGlobalChallenge, deriveGlobalRandomness } from "../../framework/primitives/subspace/pot/index.ts";
-import { subspacePreDigestItem, subspaceSealItem, extractPreDigest } from "../../framework/primitives/subspace/consensus/index.ts";
+import {
+  subspacePreDigestItem, subspaceSealItem, extractPreDigest, voteHash, type Vote, type SignedVote,
+} from "../../framework/primitives/subspace/consensus/index.ts";
 import type { Solution } from "../../framework/primitives/subspace/sectors/index.ts";
 import type { Kzg } from "../../framework/primitives/subspace/kzg/index.ts";
 import { encodeSubspaceInherentData } from "../../pallets/subspace/subspace.ts";
@@ -150,16 +152,24 @@ export class SlotWorker {
     const parentHash = this.client.bestHash;
     const parent = this.client.header(parentHash)!;
     if (extractPreDigest(parent.number, parent.digest.logs).slot >= slot) return;
-    const range = this.solutionRanges().current;
+    // As the reference: every solution is checked against the voting range; the first one within the
+    // block range claims the block, the others become votes (none on top of genesis, whose segment
+    // commitment is not on chain yet).
+    const ranges = this.solutionRanges();
+    const checkRange = ranges.voting > ranges.current ? ranges.voting : ranges.current;
+    const known = (i: bigint) => this.archiver.segmentHeaders[Number(i)]?.segmentCommitment;
     let solution: Solution | undefined;
+    const votes: Solution[] = [];
     for (const s of solutions) {
-      const r = verifyBlockSolution(this.client, this.crt, this.kzg, parentHash, s, slot, proofOfTime, range, (i) => this.archiver.segmentHeaders[Number(i)]?.segmentCommitment);
-      if (r.ok) {
-        solution = s;
-        break;
+      const r = verifyBlockSolution(this.client, this.crt, this.kzg, parentHash, s, slot, proofOfTime, checkRange, known);
+      if (!r.ok) {
+        this.log.warn("Farmer solution rejected", { slot, reason: r.error });
+        continue;
       }
-      this.log.warn("Farmer solution rejected", { slot, reason: r.error });
+      if (solution === undefined && r.distance <= ranges.current / 2n) solution = s;
+      else if (parent.number > 0) votes.push(s);
     }
+    for (const v of votes) await this.vote(parent, parentHash, slot, v, proofOfTime, futureProofOfTime);
     if (!solution) return;
     const preDigest = subspacePreDigestItem({ slot, solution: solution as any, potInfo: { proofOfTime, futureProofOfTime } });
     const ready = this.pool.ready();
@@ -201,6 +211,29 @@ export class SlotWorker {
     const h = toHex(imported.hash);
     await this.pool.pruneForBlock({ hash: h, number: header.number }, built.extrinsics, undefined, { parentHash: toHex(parentHash) });
     await this.pool.revalidate({ hash: h, number: header.number });
+  }
+
+  /**
+   * `create_vote`: a solution within the voting range but not the block range becomes a signed
+   * `Subspace::vote` on top of `parent`, submitted to the transaction pool as an unsigned extrinsic
+   * (the runtime validates it; block authors include it; pallet-rewards pays the voter).
+   */
+  private async vote(parent: HeaderValue, parentHash: Uint8Array, slot: number, solution: Solution, proofOfTime: Uint8Array, futureProofOfTime: Uint8Array): Promise<void> {
+    const vote: Vote = { height: parent.number + 1, parentHash, slot, solution: solution as any, proofOfTime, futureProofOfTime };
+    const hash = voteHash(vote);
+    const signature = await this.hub.requestRewardSignature({ hash, publicKey: solution.publicKey }, this.opts.rewardSigningTimeoutMs);
+    if (!signature || !sr25519VerifyWithContext(REWARD_SIGNING_CONTEXT, signature, hash, solution.publicKey)) {
+      this.log.warn("No valid reward signature for a vote; not voting", { slot });
+      return;
+    }
+    const signedVote: SignedVote = { vote, signature };
+    const extrinsic = this.crt.runtime.encodeUnsigned({ tag: "Subspace", value: { tag: "vote", value: { signedVote } } } as any);
+    try {
+      await this.pool.submit("Local", extrinsic, toHex(parentHash));
+      this.log.info(`🗳️  Claimed vote at slot ${slot} (height ${vote.height})`);
+    } catch (e) {
+      this.log.warn("Vote refused by the runtime", { slot, error: (e as Error).message });
+    }
   }
 
   /** Segment headers the archiver produced that the chain does not hold yet (for the `subspace` inherent). */

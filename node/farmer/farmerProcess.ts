@@ -22,7 +22,7 @@ import type { SegmentHeader } from "../../framework/primitives/subspace/core/ind
 import type { Logger } from "../service/logger.ts";
 import { INFO_FILE, SingleDiskFarm, type PlottingSource } from "./farm.ts";
 import { WorkerRecordEncoder, type RecordEncoder } from "./recordEncoder.ts";
-import { NodeRpc, NodeRpcError, parseRewardSigningInfo, parseSlotInfo, type FarmerAppInfo, type SlotInfo } from "./nodeRpc.ts";
+import { NodeRpc, NodeRpcError, auditRange, parseRewardSigningInfo, parseSlotInfo, type FarmerAppInfo, type SlotInfo } from "./nodeRpc.ts";
 import { WorkerProver, type ProveOutcome } from "./proving.ts";
 import { ProgressBar } from "./progress.ts";
 import type { FarmSpec } from "./farmerOptions.ts";
@@ -282,7 +282,7 @@ export class Farmer {
     this.pendingSlot = undefined;
     this.proving = true;
     this.prover
-      .prove({ slotNumber: info.slotNumber, globalChallenge: info.globalChallenge, solutionRange: info.solutionRange })
+      .prove({ slotNumber: info.slotNumber, globalChallenge: info.globalChallenge, solutionRange: auditRange(info) })
       .then((outcome) => this.submit(outcome))
       .catch((e) => {
         if (!this.stopping) this.log.error(`Proving slot ${info.slotNumber} failed: ${(e as Error).message}`);

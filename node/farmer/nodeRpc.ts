@@ -287,3 +287,10 @@ export class NodeRpc extends EventEmitter<{ fatal: [NodeRpcError]; lost: [string
     return e;
   }
 }
+
+/**
+ * The range a farmer audits with: the voting range (as the reference's farmer), so solutions that
+ * are not good enough for a block still earn votes; the node tells blocks and votes apart.
+ */
+export const auditRange = (info: { solutionRange: bigint; votingSolutionRange: bigint }): bigint =>
+  info.votingSolutionRange > info.solutionRange ? info.votingSolutionRange : info.solutionRange;

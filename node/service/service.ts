@@ -238,6 +238,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       // Archiving segment 0 and plotting take a while on a first start: the node serves RPC meanwhile.
       void (async () => {
         const kzg = await getKzg();
+        // Votes are checked by the runtime through the node's verifier (host functions in the reference).
+        const { nodeConsensusVerifier } = await import("../consensus/consensusVerifier.ts");
+        crt.subspace.setConsensusVerifier(nodeConsensusVerifier({
+          client, kzg, blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, timekeeperOutput: (slot) => tk.proofFor(slot)?.output,
+        }));
         await archiver.start();
         if (stopped) return;
         if (opts.devFarm ?? true) {

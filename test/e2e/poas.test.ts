@@ -169,4 +169,37 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     client.importBlock(b2.header, b2.extrinsics);
     expect(client.bestNumber).to.equal(2);
   });
+
+  // Last: it narrows the solution range for the rest of this node's life.
+  it("turns solutions outside the block range but inside the voting range into votes, rewarded with Rewards.VoteReward", async () => {
+    const keyring = new Keyring({ type: "sr25519", ss58Format: 6094 });
+    const alice = keyring.addFromUri("//Alice");
+    // A quarter of the solution space for blocks; the voting range (×10) saturates to all of it, so
+    // about three of four audited chunks are votes (ShouldAdjustSolutionRange was false: the voting
+    // range equalled the block range and no vote was possible until now).
+    const range = 1n << 62n;
+    await new Promise<void>((resolve, reject) => {
+      api.tx.sudo.sudo(api.tx.subspace.enableSolutionRangeAdjustment(range, null)).signAndSend(alice, (r) => {
+        if (r.status.isInBlock) resolve();
+        if (r.isError) reject(new Error(r.status.type));
+      }).catch(reject);
+    });
+    const ranges: any = await api.query.subspace.solutionRanges();
+    expect(ranges.current.toBigInt()).to.equal(range);
+    expect(ranges.votingCurrent.toBigInt()).to.equal((1n << 64n) - 1n);
+    const found = await waitFor(async () => {
+      const head = await api.rpc.chain.getHeader();
+      for (let n = head.number.toNumber(); n > head.number.toNumber() - 5 && n > 0; n--) {
+        const events: any = await (await api.at(await api.rpc.chain.getBlockHash(n))).query.system.events();
+        const vote = events.find((e: any) => e.event.section === "subspace" && e.event.method === "FarmerVote");
+        const reward = events.find((e: any) => e.event.section === "rewards" && e.event.method === "VoteReward");
+        if (vote && reward) return { vote: vote.event.data, reward: reward.event.data, n };
+      }
+      return undefined;
+    }, 120_000, "a block with a FarmerVote and a VoteReward");
+    // The vote names the farm's key and reward address, and the reward goes to that address.
+    expect(found.vote.rewardAddress.toString()).to.equal(found.reward.voter.toString());
+    expect(found.reward.reward.toBigInt() > 0n).to.equal(true);
+    expect(found.vote.height.toNumber()).to.be.at.most(found.n);
+  });
 });
