@@ -300,6 +300,16 @@ export class ChainDb implements TrieNodeStore {
     this.pruneCursor = cursor;
   }
 
+  /**
+   * Writes (or, with `null`, deletes) aux entries in one atomic transaction, leaving the chain record alone:
+   * a reader sees all of them or none, also after a killed process.
+   */
+  commitAux(entries: AuxWrite[]): void {
+    this.assertOpen();
+    if (entries.length === 0) return;
+    this.write(() => this.writeAux(entries));
+  }
+
   // ---- internals (the ones below run inside a write transaction) ----
 
   private assertOpen(): void {

@@ -223,7 +223,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       const { getKzg } = await import("../../framework/primitives/subspace/kzg/index.ts");
       const cacheDir = opts.cacheDir ?? defaultCacheDir();
       const hub = new FarmerHub();
-      const archiver = new ArchiverService(client, log.child("archiver"), cacheDir);
+      // Segment headers and the resume state go into the chain database, pieces under the base path.
+      const archiver = new ArchiverService(client, log.child("archiver"), cacheDir, { segmentsDir: join(chainDir, "archived-segments") });
       const farmingTimeoutMs = 4_000;
       registerSubspace(server, ctx, { hub, archiver, farmingTimeoutMs });
       let stopped = false;
@@ -233,7 +234,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         stopped = true;
         await worker?.stop();
         farmer?.stop();
-        archiver.stop();
+        await archiver.stop();
       });
       // Archiving segment 0 and plotting take a while on a first start: the node serves RPC meanwhile.
       void (async () => {
