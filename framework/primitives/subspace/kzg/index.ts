@@ -16,6 +16,7 @@ import { extendCommitmentsG1 } from "./g1.ts";
 export { BLOB_SIZE, loadCKzg, loadKzgWasm, quotientForOpening, isCanonicalBlob } from "./backends.ts";
 export type { KzgBackend, KzgBackendName } from "./backends.ts";
 export { G1Error, extendCommitmentsG1, g1FftInPlace, g1FromBytes, g1Msm, g1ToBytes, g1ToBytesBatch, type G1Point } from "./g1.ts";
+export { AFFINE_BYTES, BLS12_381_P, G1_GENERATOR_BYTES, G1Wasm, g1Wasm, type Decompressed } from "./g1Wasm.ts";
 
 export const COMMITMENT_SIZE = 48;
 export const WITNESS_SIZE = 48;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { bls12_381 } from "@noble/curves/bls12-381";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { blake3 } from "../../../../framework/crypto/index.ts";
@@ -13,7 +14,7 @@ import {
   segmentHeaderEncodedSize, type BlockObject, type GlobalObject,
 } from "../../../../framework/primitives/subspace/core/index.ts";
 import { PIECE_SIZE, RAW_RECORD_SIZE, RECORDED_HISTORY_SEGMENT_SIZE, RECORD_SIZE } from "../../../../framework/primitives/subspace/profile/index.ts";
-import { getKzg, type Kzg } from "../../../../framework/primitives/subspace/kzg/index.ts";
+import { BLS12_381_P, getKzg, type Kzg } from "../../../../framework/primitives/subspace/kzg/index.ts";
 import { fakeKzg } from "./fakeKzg.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../../../vectors/subspace-archiving.json", import.meta.url), "utf8"));
@@ -233,41 +234,74 @@ describe("Archiver and Reconstructor (round trips, stand-in KZG)", function () {
 });
 
 describe("piece verification (c-kzg): isPieceValid and batched arePiecesValid", () => {
-  // Pieces at positions 4..7 of a synthetic segment: real records and commitments among 252
-  // stand-in commitments, with real witnesses against the segment commitment.
-  const positions = [4, 5, 6, 7];
-  const pieces: Uint8Array[] = [];
+  // Two synthetic segments: real records and commitments at a few positions among stand-in
+  // commitments, with real witnesses against each segment commitment. Segment A holds pieces at
+  // positions 4..7, segment B at positions 4 and 200.
+  interface Seg {
+    readonly positions: number[];
+    readonly pieces: Uint8Array[];
+    segmentCommitment: Uint8Array;
+  }
+  const segA: Seg = { positions: [4, 5, 6, 7], pieces: [], segmentCommitment: new Uint8Array() };
+  const segB: Seg = { positions: [4, 200], pieces: [], segmentCommitment: new Uint8Array() };
+  let pieces: Uint8Array[];
+  let positions: number[];
   let segmentCommitment: Uint8Array;
   let kzg: Kzg;
 
-  before(async () => {
-    kzg = await getKzg({ backend: "c-kzg" });
-    const records = positions.map(() => {
+  const build = (seg: Seg, salt: number): void => {
+    const records = seg.positions.map(() => {
       const record = new Uint8Array(RECORD_SIZE);
       for (let j = 0; j < 4096; j++) record.set(randomBytes(31), j * 32 + 1);
       return record;
     });
     const commitments = records.map((r) => kzg.commit(kzg.polyFromScalarBytes(r)));
-    const other = kzg.commit(kzg.poly(Array.from({ length: 256 }, (_, i) => BigInt(i))));
+    const other = kzg.commit(kzg.poly(Array.from({ length: 256 }, (_, i) => BigInt(i + salt))));
     const hashes = Array.from({ length: 256 }, (_, i) => {
-      const k = positions.indexOf(i);
+      const k = seg.positions.indexOf(i);
       return scalarFromBytes(blake3_254HashToScalar(k >= 0 ? commitments[k]! : other));
     });
     const segPoly = kzg.poly(hashes);
-    segmentCommitment = kzg.commit(segPoly);
-    positions.forEach((pos, k) => {
+    seg.segmentCommitment = kzg.commit(segPoly);
+    seg.positions.forEach((pos, k) => {
       const piece = new Uint8Array(PIECE_SIZE);
       piece.set(records[k]!, 0);
       piece.set(commitments[k]!, RECORD_SIZE);
       piece.set(kzg.createWitness(segPoly, 256, pos), RECORD_SIZE + 48);
-      pieces.push(piece);
+      seg.pieces.push(piece);
     });
+  };
+
+  before(async () => {
+    kzg = await getKzg({ backend: "c-kzg" });
+    build(segA, 0);
+    build(segB, 1000);
+    ({ pieces, positions, segmentCommitment } = segA);
   });
 
   const corrupt = (piece: Uint8Array, offset: number): Uint8Array => {
     const bad = piece.slice();
     bad[offset]! ^= 0x01;
     return bad;
+  };
+  /** A point on the curve outside the prime-order subgroup (@noble/curves says so), compressed. */
+  const outsideG1 = (): Uint8Array => {
+    const P = BLS12_381_P;
+    const pow = (b: bigint, e: bigint): bigint => {
+      let r = 1n;
+      for (b %= P; e > 0n; e >>= 1n, b = (b * b) % P) if (e & 1n) r = (r * b) % P;
+      return r;
+    };
+    for (let x = 1n; ; x++) {
+      const rhs = (x * x * x + 4n) % P;
+      const y = pow(rhs, (P + 1n) / 4n);
+      if ((y * y) % P !== rhs) continue;
+      const point = bls12_381.G1.ProjectivePoint.fromAffine({ x, y });
+      if (point.isTorsionFree()) continue;
+      const bytes = fromHex("0x" + x.toString(16).padStart(96, "0"));
+      bytes[0]! |= 0x80;
+      return bytes;
+    }
   };
 
   it("isPieceValid accepts a valid piece and detects a corrupted byte in its record, commitment or witness", () => {
@@ -305,5 +339,53 @@ describe("piece verification (c-kzg): isPieceValid and batched arePiecesValid", 
     expect(items.map((it) => isPieceValid(kzg, it.piece, it.segmentCommitment, it.position))).to.deep.equal(expected);
     expect(arePiecesValid(kzg, [])).to.deep.equal([]);
     expect(arePiecesValid(kzg, [at(1)])).to.deep.equal([true]);
+  });
+
+  it("arePiecesValid checks pieces of two segments in one batch and isolates each kind of tampering", () => {
+    const a = (k: number, piece = segA.pieces[k]!, position = segA.positions[k]!, sc = segA.segmentCommitment) => ({ piece, segmentCommitment: sc, position });
+    const b = (k: number, piece = segB.pieces[k]!, position = segB.positions[k]!, sc = segB.segmentCommitment) => ({ piece, segmentCommitment: sc, position });
+    // A commitment byte flipped into another valid point would need a search; replacing the
+    // commitment by a valid point (another piece's) keeps the encoding valid and fails both checks.
+    const foreignCommitment = segA.pieces[1]!.slice();
+    foreignCommitment.set(segA.pieces[2]!.subarray(RECORD_SIZE, RECORD_SIZE + 48), RECORD_SIZE);
+    const foreignWitness = segB.pieces[0]!.slice();
+    foreignWitness.set(segB.pieces[1]!.subarray(RECORD_SIZE + 48), RECORD_SIZE + 48);
+    const notInG1Witness = segA.pieces[3]!.slice();
+    notInG1Witness.set(outsideG1(), RECORD_SIZE + 48);
+    const notInG1Commitment = segB.pieces[1]!.slice();
+    notInG1Commitment.set(outsideG1(), RECORD_SIZE);
+    const infinityWitness = segA.pieces[0]!.slice();
+    infinityWitness.fill(0, RECORD_SIZE + 48);
+    infinityWitness[RECORD_SIZE + 48] = 0xc0;
+    const cases: [string, { piece: Uint8Array; segmentCommitment: Uint8Array; position: number }, boolean][] = [
+      ["A0", a(0), true],
+      ["B0 (same position as A0, other segment)", b(0), true],
+      ["A1 tampered witness", a(1, corrupt(segA.pieces[1]!, RECORD_SIZE + 48 + 5)), false],
+      ["B1", b(1), true],
+      ["A2 tampered commitment", a(2, corrupt(segA.pieces[2]!, RECORD_SIZE + 30)), false],
+      ["A1 with A2's commitment (a valid point)", a(1, foreignCommitment), false],
+      ["B0 with B1's witness (a valid point)", b(0, foreignWitness), false],
+      ["A3 tampered record byte", a(3, corrupt(segA.pieces[3]!, 77_777)), false],
+      ["B1 wrong position", b(1, segB.pieces[1]!, 201), false],
+      ["A2", a(2), true],
+      ["A0 under segment B's commitment", a(0, segA.pieces[0]!, 4, segB.segmentCommitment), false],
+      ["A3 witness outside G1", a(3, notInG1Witness), false],
+      ["B1 commitment outside G1", b(1, notInG1Commitment), false],
+      ["A0 witness at infinity", a(0, infinityWitness), false],
+      ["A3", a(3), true],
+      ["A1", a(1), true],
+    ];
+    const items = cases.map((c) => c[1]);
+    const verdicts = arePiecesValid(kzg, items);
+    cases.forEach(([what, it, ok], i) => {
+      expect(verdicts[i], what).to.equal(ok);
+      expect(isPieceValid(kzg, it.piece, it.segmentCommitment, it.position), `isPieceValid: ${what}`).to.equal(ok);
+    });
+    // Only good pieces from two segments: one combined check passes them all.
+    expect(arePiecesValid(kzg, [a(3), b(1), a(0), b(0), a(2), a(1)])).to.deep.equal([true, true, true, true, true, true]);
+    // A segment commitment that is not a valid point fails its pieces, not the other segment's.
+    const badSegment = segB.segmentCommitment.slice();
+    badSegment[0] = 0x00; // compression flag cleared
+    expect(arePiecesValid(kzg, [a(0), b(0, segB.pieces[0]!, 4, badSegment), a(1)])).to.deep.equal([true, false, true]);
   });
 });
