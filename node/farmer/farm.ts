@@ -75,6 +75,16 @@ export interface PlottingSource {
   getPiece(pieceIndex: bigint): Promise<Uint8Array>;
   /** Checks a piece against its segment commitment (`is_piece_valid`); skipped when absent. */
   validatePiece?(pieceIndex: bigint, piece: Uint8Array): Promise<boolean>;
+  /**
+   * `validatePiece` for many pieces at once (verdicts in input order), e.g. `arePiecesValid`.
+   * Plotting prefers it: a sector's pieces are downloaded, then checked in one batch.
+   */
+  validatePieces?(pieces: readonly PieceToValidate[]): Promise<boolean[]>;
+}
+
+export interface PieceToValidate {
+  readonly pieceIndex: bigint;
+  readonly piece: Uint8Array;
 }
 
 export interface PlottingProgress {
@@ -100,6 +110,27 @@ export interface OpenFarmOptions {
   readonly posK?: number;
   /** Create the farm when the directory has none (default true). */
   readonly create?: boolean;
+}
+
+/**
+ * Checks a sector's pieces with the source's batched check, else piece by piece; throws
+ * `FARM_ERROR_PIECE` naming the pieces that failed. PERF: batched, ≈ 1–2 ms per piece instead of
+ * ≈ 50 ms (`arePiecesValid` against `isPieceValid`, c-kzg).
+ */
+async function validateSectorPieces(source: PlottingSource, indexes: readonly bigint[], pieces: readonly Uint8Array[]): Promise<void> {
+  let verdicts: readonly boolean[];
+  if (source.validatePieces !== undefined) {
+    verdicts = await source.validatePieces(indexes.map((pieceIndex, o) => ({ pieceIndex, piece: pieces[o]! })));
+  } else if (source.validatePiece !== undefined) {
+    const validate = source.validatePiece.bind(source);
+    verdicts = await Promise.all(indexes.map((pieceIndex, o) => validate(pieceIndex, pieces[o]!)));
+  } else {
+    return;
+  }
+  const failed = [...new Set(indexes.filter((_, o) => verdicts[o] !== true))];
+  if (failed.length > 0) {
+    throw new FarmError("FARM_ERROR_PIECE", `${failed.length === 1 ? "piece" : "pieces"} ${failed.join(", ")} failed verification`);
+  }
 }
 
 /** Sectors that fit into `allocatedSpace` (plot plus metadata, after the reserved header). */
@@ -255,15 +286,8 @@ export class SingleDiskFarm {
     const historySize = await source.currentHistorySize();
     const id = sectorId(blake3(this.publicKey), index, historySize);
     const indexes = Array.from({ length: n }, (_, o) => derivePieceIndex(id, o, historySize, source.pieceSelection));
-    const pieces = await Promise.all(
-      indexes.map(async (pieceIndex) => {
-        const piece = await source.getPiece(pieceIndex);
-        if (source.validatePiece !== undefined && !(await source.validatePiece(pieceIndex, piece))) {
-          throw new FarmError("FARM_ERROR_PIECE", `piece ${pieceIndex} failed verification`);
-        }
-        return piece;
-      }),
-    );
+    const pieces = await Promise.all(indexes.map((pieceIndex) => source.getPiece(pieceIndex)));
+    await validateSectorPieces(source, indexes, pieces);
     let done = 0;
     const records: EncodedRecord[] = await Promise.all(
       pieces.map(async (piece, o) => {

@@ -16,11 +16,11 @@ import { toHex } from "../../framework/codec/bytes.ts";
 import { ss58Encode, type Keypair } from "../../framework/crypto/index.ts";
 import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
 import { getKzg, type Kzg } from "../../framework/primitives/subspace/kzg/index.ts";
-import { isPieceValid } from "../../framework/primitives/subspace/archiving/index.ts";
+import { arePiecesValid } from "../../framework/primitives/subspace/archiving/index.ts";
 import { NUM_PIECES } from "../../framework/primitives/subspace/profile/index.ts";
 import type { SegmentHeader } from "../../framework/primitives/subspace/core/index.ts";
 import type { Logger } from "../service/logger.ts";
-import { INFO_FILE, SingleDiskFarm, type PlottingSource } from "./farm.ts";
+import { INFO_FILE, SingleDiskFarm, type PieceToValidate, type PlottingSource } from "./farm.ts";
 import { WorkerRecordEncoder, type RecordEncoder } from "./recordEncoder.ts";
 import { NodeRpc, NodeRpcError, auditRange, parseRewardSigningInfo, parseSlotInfo, type FarmerAppInfo, type SlotInfo } from "./nodeRpc.ts";
 import { WorkerProver, type ProveOutcome } from "./proving.ts";
@@ -243,20 +243,35 @@ export class Farmer {
           if (piece === undefined) throw new Error(`the node has no piece ${index}`);
           return piece;
         }),
-      validatePiece: this.o.verifyPieces === false ? undefined : (index, piece) => this.validatePiece(index, piece),
+      validatePieces: this.o.verifyPieces === false ? undefined : (pieces) => this.validatePieces(pieces),
     };
   }
 
-  /** `is_piece_valid` against the node's segment header of the piece's segment. */
-  private async validatePiece(index: bigint, piece: Uint8Array): Promise<boolean> {
-    const segment = index / BigInt(NUM_PIECES);
-    let header = this.segmentHeaders.get(segment);
-    if (header === undefined) {
-      header = (await this.rpc.segmentHeaders([segment]))[0];
-      if (header === undefined) return false;
-      this.segmentHeaders.set(segment, header);
+  /**
+   * `is_piece_valid` for a sector's pieces against the node's segment headers of their segments,
+   * batched (`arePiecesValid`: the same verdicts at ≈ 1–2 ms per piece instead of ≈ 50 ms).
+   */
+  private async validatePieces(pieces: readonly PieceToValidate[]): Promise<boolean[]> {
+    const segmentOf = (index: bigint): bigint => index / BigInt(NUM_PIECES);
+    const missing = [...new Set(pieces.map((p) => segmentOf(p.pieceIndex)))].filter((s) => !this.segmentHeaders.has(s));
+    if (missing.length > 0) {
+      const headers = await this.rpc.segmentHeaders(missing);
+      headers.forEach((h, i) => {
+        if (h !== undefined) this.segmentHeaders.set(missing[i]!, h);
+      });
     }
-    return isPieceValid(this.kzg!, piece, header.segmentCommitment, Number(index % BigInt(NUM_PIECES)));
+    const known = pieces.map((p) => this.segmentHeaders.get(segmentOf(p.pieceIndex)));
+    const items = pieces.flatMap((p, i) =>
+      known[i] === undefined ? [] : [{ piece: p.piece, segmentCommitment: known[i].segmentCommitment, position: Number(p.pieceIndex % BigInt(NUM_PIECES)) }],
+    );
+    // Batches of 128 (≈ 0.2 s each) keep the event loop answering slots and signing requests.
+    const verdicts: boolean[] = [];
+    for (let from = 0; from < items.length; from += 128) {
+      if (from > 0) await new Promise((r) => setImmediate(r));
+      verdicts.push(...arePiecesValid(this.kzg!, items.slice(from, from + 128)));
+    }
+    let k = 0;
+    return known.map((h) => (h === undefined ? false : verdicts[k++]!));
   }
 
   // ---- farming ------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ import { SECTOR_METADATA_SIZE, contentsMapSize, sectorSize } from "../../../fram
 import { slotGlobalChallenge, verifySolution } from "../../../framework/primitives/subspace/verification/index.ts";
 import {
   FarmError, INFO_FILE, Identity, InlineRecordEncoder, METADATA_FILE, PLOT_FILE, RESERVED_PLOT_METADATA, SingleDiskFarm, miniSecretFromEntropy,
-  targetSectorCount, type PlottingProgress,
+  targetSectorCount, type PieceToValidate, type PlottingProgress,
 } from "../../../node/farmer/index.ts";
+import { RECORD_SIZE } from "../../../framework/primitives/subspace/profile/index.ts";
 import { FARM_POS_K, SyntheticSource } from "./source.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -169,5 +170,87 @@ describe("SingleDiskFarm", function () {
       () => expect.fail("opened a wiped farm"),
       (e: FarmError) => expect(e.code).to.equal("FARM_ERROR_NOT_FOUND"),
     );
+  });
+});
+
+describe("SingleDiskFarm piece validation while plotting", function () {
+  this.timeout(60_000);
+  const N = 3;
+  let dir: string;
+  let kzg: Kzg;
+  before(async () => {
+    kzg = await getKzg();
+  });
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "farm-valid-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const open = () =>
+    SingleDiskFarm.open({ directory: dir, allocatedSpace: RESERVED_PLOT_METADATA + sectorSize(N) + SECTOR_METADATA_SIZE + 100, piecesInSector: N, posK: FARM_POS_K });
+
+  /** Real commitments; the `corrupt`-th download (0-based) gets one record byte flipped. */
+  class CorruptingSource extends SyntheticSource {
+    corrupt: number | undefined = undefined;
+    private downloads = 0;
+    constructor() {
+      super(2n, N, kzg);
+    }
+    override async getPiece(pieceIndex: bigint): Promise<Uint8Array> {
+      const piece = await super.getPiece(pieceIndex);
+      if (this.downloads++ === this.corrupt) piece[1000]! ^= 1;
+      return piece;
+    }
+  }
+  /** The record check of `is_piece_valid` (these synthetic pieces have no segment witnesses). */
+  const recordMatches = (piece: Uint8Array): boolean =>
+    hex(kzg.commit(kzg.polyFromScalarBytes(piece.subarray(0, RECORD_SIZE)))) === hex(piece.subarray(RECORD_SIZE, RECORD_SIZE + 48));
+
+  it("validates a sector's pieces in one batch; a corrupted piece fails plotting with FARM_ERROR_PIECE naming it", async () => {
+    const farm = await open();
+    const source = Object.assign(new CorruptingSource(), {
+      batches: [] as bigint[][],
+      async validatePieces(pieces: readonly PieceToValidate[]): Promise<boolean[]> {
+        this.batches.push(pieces.map((p) => p.pieceIndex));
+        return pieces.map((p) => recordMatches(p.piece));
+      },
+    });
+    source.corrupt = 1;
+    const error = await farm.plotNextSector(source, new InlineRecordEncoder(FARM_POS_K)).then(
+      () => expect.fail("plotted a corrupted piece"),
+      (e: FarmError) => e,
+    );
+    expect(error.code).to.equal("FARM_ERROR_PIECE");
+    const bad = source.requested[1]!;
+    expect(error.message).to.equal(`piece ${bad} failed verification`);
+    expect(source.batches).to.deep.equal([source.requested.slice(0, N)]);
+    expect(farm.plottedSectorCount).to.equal(0);
+
+    source.corrupt = undefined;
+    expect(await farm.plotNextSector(source, new InlineRecordEncoder(FARM_POS_K))).to.equal(true);
+    expect(source.batches.length).to.equal(2);
+    expect(source.batches[1]!.length).to.equal(N);
+    expect(farm.plottedSectorCount).to.equal(1);
+    farm.close();
+  });
+
+  it("falls back to validatePiece one by one when the source has no batched check", async () => {
+    const farm = await open();
+    const checked: bigint[] = [];
+    const source = Object.assign(new CorruptingSource(), {
+      async validatePiece(pieceIndex: bigint, piece: Uint8Array): Promise<boolean> {
+        checked.push(pieceIndex);
+        return recordMatches(piece);
+      },
+    });
+    source.corrupt = 2;
+    await farm.plotNextSector(source, new InlineRecordEncoder(FARM_POS_K)).then(
+      () => expect.fail("plotted a corrupted piece"),
+      (e: FarmError) => {
+        expect(e.code).to.equal("FARM_ERROR_PIECE");
+        expect(e.message).to.equal(`piece ${source.requested[2]} failed verification`);
+      },
+    );
+    expect(checked.slice().sort()).to.deep.equal(source.requested.slice(0, N).sort());
+    expect(farm.plottedSectorCount).to.equal(0);
+    farm.close();
   });
 });
