@@ -528,6 +528,41 @@ export class FrWasm {
   domainNInv(n: number): number {
     return this.domain(n).nInv;
   }
+  /** Address of ω_n^j for j < n/2 (Montgomery, natural order); ω_n^{j+n/2} = −ω_n^j. */
+  halfRoots(n: number): number {
+    return this.domain(n).tw;
+  }
+
+  /**
+   * In-place inversion of n non-zero Montgomery elements (Montgomery's trick: one field inversion
+   * and 3(n − 1) products). Throws on a zero element.
+   */
+  invertBatch(ptr: number, n: number): void {
+    if (n === 0) return;
+    const mark = this.mark();
+    try {
+      const prefix = this.allocElements(n);
+      const acc = this.allocElements(1);
+      this.u8.copyWithin(prefix, ptr, ptr + FR_BYTES);
+      for (let i = 1; i < n; i++) this.x.mul(prefix + i * FR_BYTES, prefix + (i - 1) * FR_BYTES, ptr + i * FR_BYTES);
+      // Montgomery form m = xR: the plain inverse of m is (xR)^-1; times R^2 (two toMont) gives x^-1·R.
+      const last = this.readPlain(prefix + (n - 1) * FR_BYTES);
+      if (last === 0n) throw new RangeError("cannot invert zero");
+      this.writePlain(acc, powMod(last, R - 2n));
+      this.toMont(acc, 1);
+      this.toMont(acc, 1);
+      const tmp = this.allocElements(1);
+      for (let i = n - 1; i > 0; i--) {
+        // acc = (x_0···x_i)^-1: x_i^-1 = acc·prefix_{i−1}; then acc ← acc·x_i.
+        this.x.mul(tmp, acc, prefix + (i - 1) * FR_BYTES);
+        this.x.mul(acc, acc, ptr + i * FR_BYTES);
+        this.u8.copyWithin(ptr + i * FR_BYTES, tmp, tmp + FR_BYTES);
+      }
+      this.u8.copyWithin(ptr, acc, acc + FR_BYTES);
+    } finally {
+      this.release(mark);
+    }
+  }
 
   private domain(n: number): { tw: number; twInv: number; bitrev: number; nInv: number } {
     let d = this.domains.get(n);

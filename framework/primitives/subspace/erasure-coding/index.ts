@@ -10,7 +10,7 @@
  */
 import { PRIMITIVE_ROOT_OF_UNITY, SCALAR_FULL_BYTES } from "../profile/index.ts";
 import { InvalidScalarError, isCanonicalScalar } from "../core/scalar.ts";
-import { FR_MODULUS, domain, fftInPlace, frBatchInv, frInv, isPowerOfTwo } from "./field.ts";
+import { FR_MODULUS, domain, frInv, isPowerOfTwo } from "./field.ts";
 import { FR_BYTES, frWasm, type FrWasm } from "./frWasm.ts";
 
 export * from "./field.ts";
@@ -145,54 +145,32 @@ export class ErasureCoding {
     if (count === total) {
       return { present: presentList, recover: (shards) => shards.map((s) => s as bigint), recoverWasm: () => {} };
     }
-    const d = domain(total);
-    // Z(x) = Π_{missing i} (x − ω^i), coefficients low to high.
-    let z: bigint[] = [1n];
-    for (let i = 0; i < total; i++) {
-      if (isPresent[i]) continue;
-      const negRoot = d.roots[i] === 0n ? 0n : R - d.roots[i]!;
-      const next = new Array<bigint>(z.length + 1).fill(0n);
-      for (let j = 0; j < z.length; j++) {
-        next[j] = (next[j]! + z[j]! * negRoot) % R;
-        next[j + 1] = (next[j + 1]! + z[j]!) % R;
-      }
-      z = next;
-    }
-    const zPadded = new Array<bigint>(total).fill(0n);
-    for (let j = 0; j < z.length; j++) zPadded[j] = z[j]!;
-    const zEval = zPadded.slice();
-    fftInPlace(zEval, false);
-    // Coset k·ω^i with k = 7 (not in the domain, so Z never vanishes there).
-    const k = PRIMITIVE_ROOT_OF_UNITY;
-    const kInv = frInv(k);
-    const kPow = new Array<bigint>(total);
-    const kInvPow = new Array<bigint>(total);
-    kPow[0] = 1n;
-    kInvPow[0] = 1n;
-    for (let j = 1; j < total; j++) {
-      kPow[j] = (kPow[j - 1]! * k) % R;
-      kInvPow[j] = (kInvPow[j - 1]! * kInv) % R;
-    }
-    const zCoset = zPadded.map((c, j) => (c * kPow[j]!) % R);
-    fftInPlace(zCoset, false);
-    const zCosetInv = frBatchInv(zCoset);
     const checkConsistency = count > n;
-    const totalInv = d.nInv;
-
-    // Tables (Montgomery): Z on the domain, k^j/total, 1/Z on the coset, k^−j/total; kept here as
-    // bytes and made resident in WASM memory while the plan is in use.
+    // Tables (Montgomery): Z on the domain and 1/Z on the coset k·ω^i (k = 7 is not in the domain,
+    // so Z never vanishes there), built in WASM, kept here as bytes and made resident in WASM
+    // memory while the plan is in use; k^j/total and k^−j/total are per-size constants.
     const f = frWasm();
-    const tableBytes = 4 * total * FR_BYTES;
     const built = f.mark();
-    const scratch = f.alloc(tableBytes);
-    [zEval, kPow.map((x) => (x * totalInv) % R), zCosetInv, kInvPow.map((x) => (x * totalInv) % R)].forEach((t, i) => f.writeBigints(scratch + i * total * FR_BYTES, t));
-    const tableImage = f.u8.slice(scratch, scratch + tableBytes);
+    const missing: number[] = [];
+    for (let i = 0; i < total; i++) if (!isPresent[i]) missing.push(i);
+    const scratch = f.allocElements(2 * total);
+    const zDomain = scratch;
+    const zCoset = scratch + total * FR_BYTES;
+    zeroPolynomialWasm(f, total, missing, zDomain);
+    f.u8.copyWithin(zCoset, zDomain, zDomain + total * FR_BYTES);
+    f.fftUnscaled(zDomain, total, false);
+    f.mulVec(zCoset, zCoset, cosetPowers(f, total).pow, total);
+    f.fftUnscaled(zCoset, total, false);
+    f.invertBatch(zCoset, total);
+    const tableImage = f.u8.slice(scratch, scratch + 2 * total * FR_BYTES);
     f.release(built);
     const owner = {};
 
     const recoverWasm = (fw: FrWasm, ptr: number): void => {
       const tables = fw.resident(owner, tableImage);
-      const [tZ, tK, tZInv, tKInv] = [0, 1, 2, 3].map((t) => tables + t * total * FR_BYTES) as [number, number, number, number];
+      const tZ = tables;
+      const tZInv = tables + total * FR_BYTES;
+      const { powScaled: tK, invPowScaled: tKInv } = cosetPowers(fw, total);
       const mark = fw.mark();
       try {
         const saved = checkConsistency ? fw.u8.slice(ptr, ptr + total * FR_BYTES) : null;
@@ -235,5 +213,111 @@ export class ErasureCoding {
     if (!isPowerOfTwo(total) || total < 2 || total > this.maxShards) {
       throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", `shard count ${total} must be a power of two in 2..${this.maxShards}`);
     }
+  }
+}
+
+/** k^j and k^j/total, k^−j/total for j < total (k = 7, the coset shift), as WASM constant tables. */
+function cosetPowers(f: FrWasm, total: number): { pow: number; powScaled: number; invPowScaled: number } {
+  const k = PRIMITIVE_ROOT_OF_UNITY;
+  const kInv = frInv(k);
+  const totalInv = frInv(BigInt(total));
+  const powers = (base: bigint, scale: bigint) => () => {
+    const out = new Array<bigint>(total);
+    let x = scale;
+    for (let j = 0; j < total; j++) {
+      out[j] = x;
+      x = (x * base) % R;
+    }
+    return out;
+  };
+  return {
+    pow: f.constTable(`coset-pow/${total}`, powers(k, 1n)),
+    powScaled: f.constTable(`coset-pow-scaled/${total}`, powers(k, totalInv)),
+    invPowScaled: f.constTable(`coset-inv-pow-scaled/${total}`, powers(kInv, totalInv)),
+  };
+}
+
+/** Below this degree, schoolbook products of polynomials beat three FFTs. */
+const SCHOOLBOOK_DEGREE = 8;
+
+/**
+ * Z(x) = Π_{i ∈ missing} (x − ω_total^i) into `out` (total elements, Montgomery, coefficients low
+ * to high, zero-padded): a subproduct tree whose products of monic polynomials run on the WASM
+ * kernels (schoolbook for small degrees, FFT above), O(m log² m) for m missing points, where the
+ * schoolbook product over all of them would be O(m²) (≈ 16 M products at m = 4,096).
+ *
+ * A monic polynomial of degree d is kept as its d low coefficients (the leading 1 implicit):
+ * (x^a + A)(x^b + B) = x^(a+b) + x^b·A + x^a·B + A·B.
+ */
+export function zeroPolynomialWasm(f: FrWasm, total: number, missing: readonly number[], out: number): void {
+  const m = missing.length;
+  const one = f.constTable("one", () => [1n]);
+  f.u8.fill(0, out, out + total * FR_BYTES);
+  if (m === 0) {
+    f.u8.copyWithin(out, one, one + FR_BYTES);
+    return;
+  }
+  if (m >= total) throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", "Z of every point of the domain does not fit its size");
+  const mark = f.mark();
+  try {
+    const half = total / 2;
+    const tw = f.halfRoots(total);
+    const zero = f.allocElements(1);
+    f.u8.fill(0, zero, zero + FR_BYTES);
+    // Level 0: x − ω^i, kept as its low coefficient −ω^i (ω^{i+half} = −ω^i).
+    let level: { ptr: number; deg: number }[] = [];
+    const leaves = f.allocElements(m);
+    missing.forEach((i, j) => {
+      const dst = leaves + j * FR_BYTES;
+      if (i < half) f.sub(dst, zero, tw + i * FR_BYTES);
+      else f.u8.copyWithin(dst, tw + (i - half) * FR_BYTES, tw + (i - half + 1) * FR_BYTES);
+      level.push({ ptr: dst, deg: 1 });
+    });
+    const tmp = f.allocElements(1);
+    while (level.length > 1) {
+      const next: { ptr: number; deg: number }[] = [];
+      for (let p = 0; p + 1 < level.length; p += 2) {
+        const a = level[p]!;
+        const b = level[p + 1]!;
+        const deg = a.deg + b.deg;
+        const c = f.allocElements(deg);
+        // A·B has degree ≤ deg − 2 and fills c[0 .. deg−2]; c[deg−1] starts at zero.
+        if (Math.min(a.deg, b.deg) <= SCHOOLBOOK_DEGREE) {
+          f.u8.fill(0, c, c + deg * FR_BYTES);
+          for (let i = 0; i < a.deg; i++) {
+            for (let j = 0; j < b.deg; j++) {
+              f.mul(tmp, a.ptr + i * FR_BYTES, b.ptr + j * FR_BYTES);
+              f.add(c + (i + j) * FR_BYTES, c + (i + j) * FR_BYTES, tmp);
+            }
+          }
+        } else {
+          let size = 1;
+          while (size < deg - 1) size <<= 1;
+          const fa = f.allocElements(size);
+          const fb = f.allocElements(size);
+          f.u8.fill(0, fa, fa + size * FR_BYTES);
+          f.u8.fill(0, fb, fb + size * FR_BYTES);
+          f.u8.copyWithin(fa, a.ptr, a.ptr + a.deg * FR_BYTES);
+          f.u8.copyWithin(fb, b.ptr, b.ptr + b.deg * FR_BYTES);
+          f.fftUnscaled(fa, size, false);
+          f.fftUnscaled(fb, size, false);
+          f.mulVec(fa, fa, fb, size);
+          f.fftUnscaled(fa, size, true);
+          f.mulVec(fa, fa, f.domainNInv(size), size, true);
+          f.u8.copyWithin(c, fa, fa + (deg - 1) * FR_BYTES);
+          f.u8.fill(0, c + (deg - 1) * FR_BYTES, c + deg * FR_BYTES);
+        }
+        f.addVec(c + b.deg * FR_BYTES, c + b.deg * FR_BYTES, a.ptr, a.deg);
+        f.addVec(c + a.deg * FR_BYTES, c + a.deg * FR_BYTES, b.ptr, b.deg);
+        next.push({ ptr: c, deg });
+      }
+      if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+      level = next;
+    }
+    const z = level[0]!;
+    f.u8.copyWithin(out, z.ptr, z.ptr + m * FR_BYTES);
+    f.u8.copyWithin(out + m * FR_BYTES, one, one + FR_BYTES);
+  } finally {
+    f.release(mark);
   }
 }

@@ -85,6 +85,22 @@ describe("WASM Fr kernels (against bigint)", () => {
     f.release(mark);
   });
 
+  it("batch inversion in WASM equals single bigint inversions, and refuses zero", () => {
+    const f = frWasm();
+    const mark = f.mark();
+    try {
+      const v = [1n, R - 1n, ...randomScalars(37, 9).map((x) => (x === 0n ? 2n : x))];
+      const p = f.allocElements(v.length);
+      f.writeBigints(p, v);
+      f.invertBatch(p, v.length);
+      expect(f.readBigints(p, v.length)).to.deep.equal(v.map(frInv));
+      f.writeBigints(p, [3n, 0n, 5n]);
+      expect(() => f.invertBatch(p, 3)).to.throw(/zero/);
+    } finally {
+      f.release(mark);
+    }
+  });
+
   it("FFT and inverse FFT equal the bigint FFT for n = 2..256", () => {
     const f = frWasm();
     const mark = f.mark();

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
-import { ErasureCoding, FR_MODULUS } from "../../../../framework/primitives/subspace/erasure-coding/index.ts";
+import { ErasureCoding, FR_MODULUS, domain, frWasm, zeroPolynomialWasm } from "../../../../framework/primitives/subspace/erasure-coding/index.ts";
 import { scalarFromBytes } from "../../../../framework/primitives/subspace/core/index.ts";
 import { createTables, findProof } from "../../../../framework/primitives/subspace/pos/index.ts";
 import { RECORD_NUM_CHUNKS, RECORD_NUM_S_BUCKETS, RECORD_SIZE } from "../../../../framework/primitives/subspace/profile/index.ts";
 import {
   RECORD_BITFIELD_SIZE, RECORD_METADATA_SIZE, SECTOR_METADATA_SIZE, SectorContentsMap, SectorLayoutError, auditSector, contentsMapSize,
   decodeSectorMetadata, encodeRecord, encodeSectorMetadata, evaluationSeed, extendRecord, writeSector, isSectorChecksumValid, proveAudit, publicKeyHash, readRecordChunks,
-  recordMetadataOffset, recoverSourceValues, sectorSize, winningChunksOf, zeroPolynomial, type SectorReader,
+  recordMetadataOffset, recoverSourceValues, sectorSize, winningChunksOf, type SectorReader,
 } from "../../../../framework/primitives/subspace/sectors/index.ts";
 import { slotGlobalChallenge, verifySolution } from "../../../../framework/primitives/subspace/verification/index.ts";
 import { PIECES_IN_SECTOR, PUBLIC_KEY, REWARD_ADDRESS, SECTOR_INDEX, TEST_POS_K, HISTORY_SIZE, sectorFixture } from "./fixture.ts";
@@ -27,11 +27,26 @@ describe("sector plotting", function () {
       const shards = all.map((v, i) => (keep(i) ? v : null));
       expect(recoverSourceValues(shards)).to.deep.equal(source);
     }
-    // Z(x) = Π(x − r) has the roots it was built from, including the FFT (degree > 32) path.
-    const roots = Array.from({ length: 70 }, (_, i) => BigInt(3 * i + 2));
-    const z = zeroPolynomial(roots);
-    expect(z.length).to.equal(71);
-    for (const r of [roots[0]!, roots[69]!, roots[35]!]) expect(z.reduceRight((acc, c) => (acc * r + c) % FR_MODULUS, 0n)).to.equal(0n);
+    // Z(x) = Π(x − ω^i) over the missing points vanishes exactly there, on both the schoolbook and
+    // the FFT (degree > 16) product paths.
+    const f = frWasm();
+    const mark = f.mark();
+    try {
+      const total = 128;
+      const missing = Array.from({ length: 70 }, (_, i) => (i * 37 + 5) % total).filter((v, i, a) => a.indexOf(v) === i);
+      const ptr = f.allocElements(total);
+      zeroPolynomialWasm(f, total, missing, ptr);
+      const z = f.readBigints(ptr, total);
+      expect(z[missing.length]).to.equal(1n);
+      expect(z.slice(missing.length + 1).every((c) => c === 0n)).to.equal(true);
+      const roots = domain(total).roots;
+      const at = (x: bigint) => z.reduceRight((acc, c) => (acc * x + c) % FR_MODULUS, 0n);
+      for (const i of missing) expect(at(roots[i]!), `Z(ω^${i})`).to.equal(0n);
+      const kept = [...Array(total).keys()].find((i) => !missing.includes(i))!;
+      expect(at(roots[kept]!)).to.not.equal(0n);
+    } finally {
+      f.release(mark);
+    }
     expect(() => recoverSourceValues(all.map((v, i) => (i < 31 ? v : null)))).to.throw(/need 32 of 64/);
   });
 
