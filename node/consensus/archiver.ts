@@ -36,9 +36,9 @@
  */
 import { EventEmitter, once } from "node:events";
 import {
-  closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+  closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync,
 } from "node:fs";
-import { open as openAsync, rename as renameAsync } from "node:fs/promises";
+import { open as openAsync, rename as renameAsync, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { homedir } from "node:os";
 import type { Worker } from "node:worker_threads";
@@ -321,10 +321,11 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
 
   /** Segment 0 and the archiver state after it: from the cache, or archived by the worker (then cached). */
   private async genesisSegment(): Promise<{ header: SegmentHeader; state: Uint8Array }> {
-    const dir = join(this.cacheDir, toHex(this.chain.genesisHash).slice(2, 18));
+    // A test KZG gets its own cache entry: its segment 0 must never be served as the real one.
+    const dir = join(this.cacheDir, toHex(this.chain.genesisHash).slice(2, 18) + (this.options.workerKzg ? "-test-kzg" : ""));
     const file = join(dir, "segment-0.bin");
     const stateFile = join(dir, "archiver-0.state");
-    if (this.options.workerKzg === undefined && existsSync(file) && existsSync(stateFile)) {
+    if (existsSync(file) && existsSync(stateFile)) {
       const size = statSync(file).size;
       const headerLen = size - SEGMENT_BYTES;
       const fd = openSync(file, "r");
@@ -347,19 +348,16 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
     const header = decodeSegmentHeader(r.segment.segmentHeader);
     this.stats.segmentsArchived++;
     this.segment0 = r.segment.pieces;
-    // A test KZG must never reach the shared cache.
-    if (this.options.workerKzg === undefined) {
-      try {
-        mkdirSync(dir, { recursive: true });
-        const tag = `.${process.pid}.${Date.now()}.tmp`;
-        writeFileSync(file + tag, concatBytes(r.segment.segmentHeader, r.segment.pieces));
-        writeFileSync(stateFile + tag, r.state);
-        renameSync(stateFile + tag, stateFile);
-        renameSync(file + tag, file);
-        this.segment0 = { path: file, offset: r.segment.segmentHeader.length };
-      } catch (e) {
-        this.log.warn(`Could not cache segment 0 in ${dir}`, { error: (e as Error).message });
-      }
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tag = `.${process.pid}.${Date.now()}.tmp`;
+      await writeFile(file + tag, concatBytes(r.segment.segmentHeader, r.segment.pieces));
+      await writeFile(stateFile + tag, r.state);
+      renameSync(stateFile + tag, stateFile);
+      renameSync(file + tag, file);
+      this.segment0 = { path: file, offset: r.segment.segmentHeader.length };
+    } catch (e) {
+      this.log.warn(`Could not cache segment 0 in ${dir}`, { error: (e as Error).message });
     }
     this.log.info(`🗄  Segment 0 archived in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { header, state: r.state };

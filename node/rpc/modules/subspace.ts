@@ -123,8 +123,10 @@ export function registerSubspace(server: RpcServer, ctx: RpcContext, d: Subspace
   server.method("subspace_lastSegmentHeaders", (p: RpcParams) => {
     const limit = p.number(0, "limit");
     if (limit > MAX_SEGMENT_HEADERS) throw new RpcError(SUBSPACE_RPC_ERROR, `limit exceeded: ${limit}`);
-    return d.archiver.segmentHeaders.slice(-limit).map(segmentHeaderToJson);
+    return (limit === 0 ? [] : d.archiver.segmentHeaders.slice(-limit)).map(segmentHeaderToJson);
   }, { params: ["limit"] });
+  // Pieces of every archived segment, not only the last one as the reference serves: without a DSN
+  // yet, the node is where a farmer that joins later finds older history.
   server.method("subspace_piece", (p: RpcParams) => {
     const index = BigInt(intField({ i: p.at(0, "piece_index") }, "i"));
     const piece = d.archiver.piece(index);

@@ -9,8 +9,9 @@
  * segment 0 comes from the shared cache); the restart comparisons run on the blake3 KZG stand-in.
  */
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TypeRegistry, Metadata } from "@polkadot/types";
 import { Keyring } from "@polkadot/keyring";
@@ -20,7 +21,8 @@ import { createConsensusRuntime } from "../../../runtime/consensus/runtime.ts";
 import { builtinSpec, genesisStorage } from "../../../runtime/consensus/chainSpecs.ts";
 import { ChainDb } from "../../../node/db/index.ts";
 import { Client } from "../../../node/client/client.ts";
-import { ArchiverService, defaultCacheDir, type ArchiverChain, type ArchiverStore } from "../../../node/consensus/archiver.ts";
+import { AUX_STATE_KEY, auxSegmentHeaderKey, decodePersistedState } from "../../../node/consensus/archiverEncoding.ts";
+import { ArchiverService, defaultCacheDir, type ArchiverChain, type ArchiverStats, type ArchiverStore } from "../../../node/consensus/archiver.ts";
 import { createLogger, parseLogDirectives } from "../../../node/service/logger.ts";
 import { u64 } from "../../../framework/codec/ty.ts";
 import { toHex } from "../../../framework/codec/bytes.ts";
@@ -52,6 +54,36 @@ class CappedChain extends EventEmitter implements ArchiverChain {
     this.cap = cap;
     this.emit("finalized", { hash: this.client.hashByNumber(this.finalizedNumber)!, number: this.finalizedNumber });
   }
+}
+
+const FIXTURE = new URL("./fixtures/archiverRun.ts", import.meta.url).pathname;
+
+/**
+ * Runs the archiver in a child process until it prints `DONE` (its stats are returned) or `onLine`
+ * calls `kill` (SIGKILL; undefined is returned).
+ */
+function runArchiver(args: string[], onLine: (line: string, kill: () => void) => unknown): Promise<ArchiverStats | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    let stats: ArchiverStats | undefined;
+    const kill = () => child.kill("SIGKILL");
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const lines = out.split("\n");
+      out = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith("DONE ")) stats = JSON.parse(line.slice(5));
+        else onLine(line, kill);
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", (code, signal) => {
+      if (signal === "SIGKILL" || (code === 0 && stats)) resolve(stats);
+      else reject(new Error(`archiver child exited with ${code ?? signal}: ${err}`));
+    });
+  });
 }
 
 const headersHex = (hs: readonly SegmentHeader[]) => hs.map((h) => toHex(encodeSegmentHeader(h)));
@@ -167,56 +199,88 @@ describe("ArchiverService", function () {
     await service.stop();
   });
 
-  it("restarted runs, with a killed run's leftovers in between, end in the same segments, pieces and state as an uninterrupted run", async () => {
-    const cacheDir = join(dir.path, "cache-fake"); // the stand-in KZG never touches the shared cache
+  describe("restarts (blake3 KZG stand-in)", () => {
     const final = BLOCKS - 1;
+    const cacheDir = () => join(dir.path, "cache"); // the stand-in's segment 0 is cached apart from the real one anyway
+    const straightDir = () => join(dir.path, "segments-straight");
+    let expected: SegmentHeader[] = [];
+    let expectedState: Uint8Array;
 
-    const straightChain = new CappedChain(client, final, store("store-straight"));
-    const straightDir = join(dir.path, "segments-straight");
-    const straight = new ArchiverService(straightChain, log, cacheDir, { segmentsDir: straightDir, workerKzg: FAKE_KZG });
-    await straight.start();
-    await straight.settled();
-    const expected = straight.segmentHeaders.slice();
-    const expectedState = (await straight.archiverState()).state;
-    expect(expected.length).to.equal(4);
-    expect(straight.stats).to.include({ blocksFed: final, firstBlockFed: 1, segmentsArchived: 4 });
-    await straight.stop();
+    before(async () => {
+      const chain = new CappedChain(client, final, store("store-straight"));
+      const straight = new ArchiverService(chain, log, cacheDir(), { segmentsDir: straightDir(), workerKzg: FAKE_KZG });
+      await straight.start();
+      await straight.settled();
+      expected = straight.segmentHeaders.slice();
+      expectedState = (await straight.archiverState()).state;
+      expect(expected.length).to.equal(4);
+      expect(straight.stats).to.include({ blocksFed: final, firstBlockFed: 1, segmentsArchived: 4 });
+      await straight.stop();
+    });
 
-    const chain = new CappedChain(client, 0, store("store-restarts"));
-    const segmentsDir = join(dir.path, "segments-restarts");
-    // Stops mid-segment (3, 7), right after the block that completed a segment (5, 9) and at the end.
-    const stopsAt = [3, 5, 7, 9, 12, final];
-    let fedInTotal = 0;
-    for (const [run, cap] of stopsAt.entries()) {
-      const service = new ArchiverService(chain, log, cacheDir, { segmentsDir, workerKzg: FAKE_KZG });
-      await service.start();
-      const resumed = service.stats.resumedFromBlock;
-      const persistedHeaders = service.segmentHeaders.length;
-      expect(resumed, `run ${run} resumes from the block that completed its last segment`).to.equal(persistedHeaders === 1 ? 0 : expected[persistedHeaders - 1]!.lastArchivedBlock.number);
-      chain.advance(cap);
-      await service.settled();
-      expect(service.stats.firstBlockFed ?? resumed + 1).to.equal(resumed + 1);
-      expect(service.stats.blocksFed).to.equal(cap - resumed);
-      fedInTotal += service.stats.blocksFed;
-      expect(headersHex(service.segmentHeaders)).to.deep.equal(headersHex(expected.slice(0, service.segmentHeaders.length)));
-      if (cap === final) expect(toHex((await service.archiverState()).state)).to.equal(toHex(expectedState));
-      await service.stop();
-      // Leftovers of a run killed while persisting the next segment.
-      const next = service.segmentHeaders.length;
-      writeFileSync(join(segmentsDir, `${next}.bin.tmp`), new Uint8Array(64).fill(1));
-      if (run % 2 === 0) writeFileSync(join(segmentsDir, `${next}.bin`), new Uint8Array(64).fill(2));
-    }
-    expect(fedInTotal, "re-fed blocks are only those after each run's last segment").to.be.lessThan(2 * final);
+    const sameSegmentFiles = (segmentsDir: string) => {
+      expect(readdirSync(segmentsDir).sort()).to.deep.equal(["1.bin", "2.bin", "3.bin"]);
+      for (const i of [1, 2, 3]) expect(fileDigest(join(segmentsDir, `${i}.bin`)), `segment ${i} pieces`).to.equal(fileDigest(join(straightDir(), `${i}.bin`)));
+    };
 
-    const last = new ArchiverService(chain, log, cacheDir, { segmentsDir, workerKzg: FAKE_KZG });
-    await last.start();
-    await last.settled();
-    expect(last.stats.blocksFed).to.equal(final - expected[3]!.lastArchivedBlock.number);
-    expect(headersHex(last.segmentHeaders)).to.deep.equal(headersHex(expected));
-    expect(toHex((await last.archiverState()).state)).to.equal(toHex(expectedState));
-    await last.stop();
-    expect(readdirSync(segmentsDir).sort()).to.deep.equal(["1.bin", "2.bin", "3.bin"]);
-    for (const i of [1, 2, 3]) expect(fileDigest(join(segmentsDir, `${i}.bin`)), `segment ${i} pieces`).to.equal(fileDigest(join(straightDir, `${i}.bin`)));
-    expect(existsSync(join(cacheDir))).to.equal(false);
+    it("restarted runs, with a killed run's leftovers in between, end in the same segments, pieces and state as an uninterrupted run", async () => {
+      const chain = new CappedChain(client, 0, store("store-restarts"));
+      const segmentsDir = join(dir.path, "segments-restarts");
+      // Stops mid-segment (3, 11), right after the block that completed a segment (5) and at the end.
+      const stopsAt = [3, 5, 11, final];
+      let fedInTotal = 0;
+      for (const [run, cap] of stopsAt.entries()) {
+        const service = new ArchiverService(chain, log, cacheDir(), { segmentsDir, workerKzg: FAKE_KZG });
+        await service.start();
+        const resumed = service.stats.resumedFromBlock;
+        const persistedHeaders = service.segmentHeaders.length;
+        expect(resumed, `run ${run} resumes from the block that completed its last segment`).to.equal(persistedHeaders === 1 ? 0 : expected[persistedHeaders - 1]!.lastArchivedBlock.number);
+        chain.advance(cap);
+        await service.settled();
+        expect(service.stats.firstBlockFed ?? resumed + 1).to.equal(resumed + 1);
+        expect(service.stats.blocksFed).to.equal(cap - resumed);
+        fedInTotal += service.stats.blocksFed;
+        expect(headersHex(service.segmentHeaders)).to.deep.equal(headersHex(expected.slice(0, service.segmentHeaders.length)));
+        if (cap === final) expect(toHex((await service.archiverState()).state)).to.equal(toHex(expectedState));
+        await service.stop();
+        // Leftovers of a run killed while persisting the next segment.
+        const next = service.segmentHeaders.length;
+        writeFileSync(join(segmentsDir, `${next}.bin.tmp`), new Uint8Array(64).fill(1));
+        if (run % 2 === 0) writeFileSync(join(segmentsDir, `${next}.bin`), new Uint8Array(64).fill(2));
+      }
+      expect(fedInTotal, "re-fed blocks are only those after each run's last segment").to.be.lessThan(2 * final);
+
+      const last = new ArchiverService(chain, log, cacheDir(), { segmentsDir, workerKzg: FAKE_KZG });
+      await last.start();
+      await last.settled();
+      expect(last.stats.blocksFed).to.equal(final - expected[3]!.lastArchivedBlock.number);
+      expect(headersHex(last.segmentHeaders)).to.deep.equal(headersHex(expected));
+      expect(toHex((await last.archiverState()).state)).to.equal(toHex(expectedState));
+      await last.stop();
+      sameSegmentFiles(segmentsDir);
+      expect(readdirSync(cacheDir())).to.deep.equal([`${toHex(client.genesisHash).slice(2, 18)}-test-kzg`]);
+    });
+
+    it("a process killed (SIGKILL) while archiving resumes cleanly into the same segments", async () => {
+      const storeDir = join(dir.path, "store-killed");
+      const segmentsDir = join(dir.path, "segments-killed");
+      const args = [join(dir.path, "chain"), storeDir, segmentsDir, cacheDir()];
+      // Killed right after segment 1 is recorded (the worker is on the next blocks), then 0.8 s after a
+      // resume (feeding, the stand-in's KZG or the writing of segment 2), then run to the end.
+      await runArchiver(args, (line, kill) => line.includes("Archived segment 1") && kill());
+      await runArchiver(args, (line, kill) => line.includes("Archiver resumed") && setTimeout(kill, 800));
+      const done = await runArchiver(args, () => undefined);
+      expect(done, "the last run finished").to.not.equal(undefined);
+      const persisted = expected[expected.length - 1]!;
+      if (done!.blocksFed > 0) expect(done!.firstBlockFed).to.equal(done!.resumedFromBlock + 1);
+      expect(done!.resumedFromBlock, "the last run resumed from a segment, not from block 0").to.be.greaterThan(0);
+      expect(done!.resumedFromBlock).to.be.at.most(persisted.lastArchivedBlock.number);
+      const db = store("store-killed");
+      const state = decodePersistedState(db.aux(AUX_STATE_KEY)!);
+      expect(state.segmentCount).to.equal(4n);
+      expect(state.lastBlockNumber).to.equal(persisted.lastArchivedBlock.number);
+      for (const h of expected) expect(toHex(db.aux(auxSegmentHeaderKey(h.segmentIndex))!)).to.equal(toHex(encodeSegmentHeader(h)));
+      sameSegmentFiles(segmentsDir);
+    });
   });
 });
