@@ -25,6 +25,7 @@ import { SudoPallet } from "../../pallets/sudo/sudo.ts";
 import { RuntimeConfigsPallet } from "../../pallets/runtime-configs/runtimeConfigs.ts";
 import { SubspacePallet, subspaceSystemPort } from "../../pallets/subspace/subspace.ts";
 import { subspaceApi } from "../../pallets/subspace/api.ts";
+import { objectsApi } from "./objectMapping.ts";
 import { RewardsPallet, balancesCurrency, rewardsSystemPort } from "../../pallets/rewards/rewards.ts";
 import { piecesToSolutionRange } from "../../framework/primitives/subspace/consensus/index.ts";
 import { GenesisBuilder } from "./genesis.ts";
@@ -242,6 +243,7 @@ export async function createConsensusRuntime(): Promise<ConsensusRuntime> {
       return { refTime: w.normal.refTime + w.operational.refTime + w.mandatory.refTime, proofSize: w.normal.proofSize + w.operational.proofSize + w.mandatory.proofSize };
     },
   }));
+  runtime.apis.push(objectsApi(runtime));
   const versionValue = await runtimeVersionValue(runtime);
   apisPlaceholder.push(...(versionValue.apis as [Uint8Array, number][]));
   // Core_version reads the cached value.
