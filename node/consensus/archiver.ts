@@ -263,7 +263,7 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
 
   private async firstStart(): Promise<void> {
     const genesis = await this.genesisSegment();
-    await this.request({ kind: "restore", state: genesis.state });
+    this.restore(genesis.state);
     this.segmentHeaders.push(genesis.header);
     if (this.options.segmentsDir !== undefined) {
       mkdirSync(this.options.segmentsDir, { recursive: true });
@@ -289,7 +289,7 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
     if (!equalBytes(encodeSegmentHeader(genesis.header), encodeSegmentHeader(headers[0]!))) {
       throw new Error("segment 0 of the cache differs from the persisted segment header 0");
     }
-    await this.request({ kind: "restore", state: state.archiverState });
+    this.restore(state.archiverState);
     this.segmentHeaders.push(...headers);
     this.sentUpTo = state.lastBlockNumber;
     this.stats.resumedFromBlock = state.lastBlockNumber;
@@ -438,6 +438,14 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
       this.log.info(`🗄  Archived segment ${h.segmentIndex} (up to block #${number})`);
       this.emit("segment", h);
     }
+  }
+
+  /**
+   * Queues the state the worker continues from, without waiting for the worker to be up (c-kzg
+   * takes seconds to load there): messages reach it in order, and the headers are known already.
+   */
+  private restore(state: Uint8Array): void {
+    this.request({ kind: "restore", state }).catch(() => undefined); // failures surface through fail()
   }
 
   private request(req: Exclude<ArchiverRequest, { kind: "block" }>): Promise<ArchiverReply> {
