@@ -83,6 +83,8 @@ export interface VerifyHeaderOptions {
   requireJustification?: boolean;
   /** The chain's genesis PoT seed (for blocks whose parent is genesis). */
   genesisSeed?: Uint8Array;
+  /** Verify the justification's checkpoints in full (default), or only their chaining (sampling, see `fullPotVerification`). */
+  fullPotVerification?: boolean;
 }
 
 /** Verifies a sealed header on top of its (imported) parent; throws HeaderVerificationError. */
@@ -127,6 +129,7 @@ export function verifyHeader(client: Client, crt: ConsensusRuntime, header: Head
       parametersChange: params.nextChange ?? null,
       slot: pre.slot, proofOfTime: pre.potInfo.proofOfTime,
       futureSlot: pre.slot + delay, futureProofOfTime: pre.potInfo.futureProofOfTime,
+      fullVerification: opts.fullPotVerification,
     });
     if (err) throw new HeaderVerificationError("HEADER_ERROR_PROOF_OF_TIME", err);
   }

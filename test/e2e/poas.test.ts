@@ -161,6 +161,13 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     const tampered = b2.justification.checkpoints.map((c: any) => c.map((x: Uint8Array) => Uint8Array.from(x)));
     tampered[0][3][0] ^= 1;
     expectReject(b2.header, "HEADER_ERROR_PROOF_OF_TIME", { justifications: encodeJustifications(b2.justification.seed, tampered) });
+    // Deep-sync sampling (a block not picked for full verification): the tampered inner checkpoint is
+    // not looked at, but the chain is — a tampered slot output breaks the next slot's seed or the
+    // block's own proofs of time.
+    verifyHeader(client, crt, b2.header, { ...opts(b2.justification as any), fullPotVerification: false, justifications: encodeJustifications(b2.justification.seed, tampered) });
+    const tamperedOutput = b2.justification.checkpoints.map((c: any) => c.map((x: Uint8Array) => Uint8Array.from(x)));
+    tamperedOutput[0][7][0] ^= 1;
+    expectReject(b2.header, "HEADER_ERROR_PROOF_OF_TIME", { fullPotVerification: false, justifications: encodeJustifications(b2.justification.seed, tamperedOutput) });
     const witness = Uint8Array.from(pre.solution.chunkWitness);
     witness[10] ^= 1;
     expectReject(resign((p) => ({ ...p, solution: { ...p.solution, chunkWitness: witness } })), "HEADER_ERROR_INVALID_SOLUTION");
