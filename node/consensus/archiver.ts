@@ -44,7 +44,7 @@ import { homedir } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { concatBytes, equalBytes, toHex } from "../../framework/codec/bytes.ts";
 import { pieceAt, checkSegmentHeaderChain } from "../../framework/primitives/subspace/archiving/index.ts";
-import { encodeSegmentHeader, decodeSegmentHeader, type SegmentHeader } from "../../framework/primitives/subspace/core/index.ts";
+import { encodeSegmentHeader, decodeSegmentHeader, type BlockObject, type GlobalObject, type SegmentHeader } from "../../framework/primitives/subspace/core/index.ts";
 import { PIECE_SIZE, NUM_PIECES } from "../../framework/primitives/subspace/profile/index.ts";
 import type { AuxWrite } from "../db/index.ts";
 import type { ImportedBlock } from "../client/client.ts";
@@ -95,6 +95,8 @@ export interface ArchiverServiceOptions {
   workerKzg?: { module: string; exportName: string };
   /** Bytes of blocks handed to the worker and not yet archived (flow control; default 64 MiB). */
   maxBytesInFlight?: number;
+  /** The objects of a block (the runtime's `ObjectsApi`), mapped into history as it is archived. */
+  blockObjects?: (hash: Uint8Array) => readonly BlockObject[];
 }
 
 /** Counters of this run (diagnostics and tests). */
@@ -109,8 +111,15 @@ export interface ArchiverStats {
   resumedFromBlock: number;
 }
 
+/** Objects of an archived block and where they landed in history (`ObjectMappingResponse`). */
+export interface ObjectMappings {
+  readonly blockNumber: number;
+  readonly objects: readonly GlobalObject[];
+}
+
 interface ArchiverEvents {
   segment: [SegmentHeader];
+  objectMappings: [ObjectMappings];
 }
 
 class ArchiverStoppedError extends Error {
@@ -380,7 +389,8 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
         return;
       }
       const block = encodeSignedBlock(header, body, this.chain.justifications(hash));
-      const request: ArchiverRequest = { kind: "block", number, block };
+      const objects = this.options.blockObjects?.(hash);
+      const request: ArchiverRequest = { kind: "block", number, block, ...(objects?.length ? { objects } : {}) };
       this.worker.postMessage(request, [block.buffer as ArrayBuffer]);
       this.sentUpTo = number;
       this.inFlight.push(block.length);
@@ -398,6 +408,7 @@ export class ArchiverService extends EventEmitter<ArchiverEvents> {
       return;
     }
     this.bytesInFlight -= this.inFlight.shift() ?? 0;
+    if (r.objects.length > 0 && !this.stopped) this.emit("objectMappings", { blockNumber: r.number, objects: r.objects });
     if (r.segments.length > 0 && !this.stopped) {
       const hash = this.chain.hashByNumber(r.number)!;
       this.persisting = this.persisting

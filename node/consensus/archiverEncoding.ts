@@ -58,7 +58,7 @@ export type ArchiverRequest =
   /** Continue from an exported archiver state. */
   | { readonly kind: "restore"; readonly state: Uint8Array }
   /** Add the next finalized block (`number` is for bookkeeping: blocks come strictly in order). */
-  | { readonly kind: "block"; readonly number: number; readonly block: Uint8Array }
+  | { readonly kind: "block"; readonly number: number; readonly block: Uint8Array; readonly objects?: readonly { hash: Uint8Array; offset: number }[] }
   /** Export the archiver state as it is after every block sent so far. */
   | { readonly kind: "state" };
 
@@ -73,7 +73,11 @@ export type ArchiverReply =
   | { readonly kind: "genesis"; readonly segment: ArchivedSegmentMessage; readonly state: Uint8Array }
   | { readonly kind: "restored" }
   /** One per `block` request, in order; `state` (after this block) comes only with new segments. */
-  | { readonly kind: "block"; readonly number: number; readonly segments: ArchivedSegmentMessage[]; readonly state?: Uint8Array }
+  | {
+    readonly kind: "block"; readonly number: number; readonly segments: ArchivedSegmentMessage[]; readonly state?: Uint8Array;
+    /** The block's objects mapped into history (`GlobalObject`s). */
+    readonly objects: readonly { hash: Uint8Array; pieceIndex: bigint; offset: number }[];
+  }
   | { readonly kind: "state"; readonly state: Uint8Array };
 
 // ---- persisted layout (chain database, aux column) ---------------------------------------------

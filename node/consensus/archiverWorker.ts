@@ -45,10 +45,11 @@ port.on("message", (req: ArchiverRequest) => {
       reply({ kind: "restored" });
       break;
     case "block": {
-      const out = archiver.addBlock(req.block);
+      const out = archiver.addBlock(req.block, req.objects ?? []);
       const segments = out.archivedSegments.map(segmentMessage);
-      if (segments.length === 0) reply({ kind: "block", number: req.number, segments });
-      else reply({ kind: "block", number: req.number, segments, state: archiver.exportState() }, transferables(segments));
+      const objects = out.objectMapping;
+      if (segments.length === 0) reply({ kind: "block", number: req.number, segments, objects });
+      else reply({ kind: "block", number: req.number, segments, state: archiver.exportState(), objects }, transferables(segments));
       break;
     }
     case "state":

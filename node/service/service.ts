@@ -224,7 +224,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       const cacheDir = opts.cacheDir ?? defaultCacheDir();
       const hub = new FarmerHub();
       // Segment headers and the resume state go into the chain database, pieces under the base path.
-      const archiver = new ArchiverService(client, log.child("archiver"), cacheDir, { segmentsDir: join(chainDir, "archived-segments") });
+      const { extractBlockObjectMapping } = await import("../../runtime/consensus/objectMapping.ts");
+      const archiver = new ArchiverService(client, log.child("archiver"), cacheDir, {
+        segmentsDir: join(chainDir, "archived-segments"),
+        blockObjects: (hash) => extractBlockObjectMapping(crt.runtime, client.header(hash)!, client.body(hash)!),
+      });
       const farmingTimeoutMs = 4_000;
       registerSubspace(server, ctx, { hub, archiver, farmingTimeoutMs });
       let stopped = false;

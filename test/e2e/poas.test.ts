@@ -5,6 +5,7 @@
  * segment headers go on chain; pieces are served; and import rejects tampered headers.
  */
 import { expect } from "chai";
+import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 import { ApiPromise, WsProvider, Keyring } from "@polkadot/api";
 import { startNodeProcess, rpc, Teardown, tempDir, type NodeProcess } from "../utils/node.ts";
 import { fromHex, toHex } from "../../framework/codec/bytes.ts";
@@ -175,6 +176,43 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     verifyHeader(client, crt, b2.header, opts(b2.justification as any));
     client.importBlock(b2.header, b2.extrinsics);
     expect(client.bestNumber).to.equal(2);
+  });
+
+  it("maps a System.remark into history: subspace_subscribeObjectMappings reports blake3(remark) in segment 1", async () => {
+    const keyring = new Keyring({ type: "sr25519", ss58Format: 6094 });
+    const alice = keyring.addFromUri("//Alice");
+    const payload = new TextEncoder().encode(`an object stored on the dev chain at ${Date.now()}`);
+    const want = toHex(nobleBlake3(payload)).slice(2);
+    const provider = new WsProvider(node.wsUrl);
+    teardown.add(() => provider.disconnect());
+    await provider.isReady;
+    const seen = new Promise<{ blockNumber: number; objects: [string, number, number][] }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no object mapping for the remark")), 120_000);
+      void provider.subscribe("subspace_object_mappings", "subspace_subscribeObjectMappings", [], (err: Error | null, m: any) => {
+        if (err) return reject(err);
+        if (m.objects.some((o: [string, number, number]) => o[0] === want)) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      });
+    });
+    let inBlock = 0;
+    await new Promise<void>((resolve, reject) => {
+      api.tx.system.remark(toHex(payload)).signAndSend(alice, (r) => {
+        if (r.status.isInBlock) {
+          void api.rpc.chain.getHeader(r.status.asInBlock).then((h) => {
+            inBlock = h.number.toNumber();
+            resolve();
+          });
+        }
+        if (r.isError) reject(new Error(r.status.type));
+      }).catch(reject);
+    });
+    const m = await seen;
+    // Reported when the block is archived (finalized, confirmation depth 5), with the block's number.
+    expect(m.blockNumber).to.equal(inBlock);
+    const [, pieceIndex] = m.objects.find((o) => o[0] === want)!;
+    expect(pieceIndex).to.be.at.least(256).and.below(512); // segment 1: the history after genesis
   });
 
   // Last: it narrows the solution range for the rest of this node's life.

@@ -4,19 +4,20 @@
  * unsafe (served to local farmers only, as the reference's `deny_unsafe`).
  */
 import { toHex, fromHex, isHex } from "../../../framework/codec/bytes.ts";
-import { segmentHeaderToJson } from "../../../framework/primitives/subspace/core/index.ts";
+import { globalObjectToJson, segmentHeaderToJson } from "../../../framework/primitives/subspace/core/index.ts";
 import type { Solution } from "../../../framework/primitives/subspace/sectors/index.ts";
 import type { RpcServer } from "../server/index.ts";
 import type { RpcParams } from "../server/params.ts";
 import { RpcError } from "../errors.ts";
 import type { FarmerHub, SlotInfo, RewardSigningInfo } from "../../consensus/slotWorker.ts";
-import type { ArchiverService } from "../../consensus/archiver.ts";
+import type { ArchiverService, ObjectMappings } from "../../consensus/archiver.ts";
 import { CONSTANTS } from "../../../runtime/consensus/runtime.ts";
 import type { RpcContext } from "./context.ts";
 
 /** The reference's error code for the subspace RPC. */
 const SUBSPACE_RPC_ERROR = 9000;
 const MAX_SEGMENT_HEADERS = 1000;
+const OBJECT_MAPPINGS_BATCH = 1000;
 
 export interface SubspaceRpcDeps {
   hub: FarmerHub;
@@ -132,7 +133,14 @@ export function registerSubspace(server: RpcServer, ctx: RpcContext, d: Subspace
     const piece = d.archiver.piece(index);
     return piece ? toHex(piece) : null;
   }, { params: ["piece_index"] });
-  server.subscription({ subscribe: "subspace_subscribeObjectMappings", notification: "subspace_object_mappings", unsubscribe: "subspace_unsubscribeObjectMappings", unsafe: true }, () => {
-    // Object mappings are not produced yet (no object-creating extrinsics in this runtime).
+  // `ObjectMappingResponse { blockNumber, objects }` as blocks are archived, at most 1,000 objects per notification.
+  server.subscription({ subscribe: "subspace_subscribeObjectMappings", notification: "subspace_object_mappings", unsubscribe: "subspace_unsubscribeObjectMappings", unsafe: true }, (_p, sink) => {
+    const on = (m: ObjectMappings) => {
+      for (let i = 0; i < m.objects.length; i += OBJECT_MAPPINGS_BATCH) {
+        sink.notify({ blockNumber: m.blockNumber, objects: m.objects.slice(i, i + OBJECT_MAPPINGS_BATCH).map(globalObjectToJson) });
+      }
+    };
+    d.archiver.on("objectMappings", on);
+    return () => d.archiver.off("objectMappings", on);
   });
 }
