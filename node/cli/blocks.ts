@@ -28,6 +28,7 @@ const OPTIONS = {
   from: { type: "string" },
   to: { type: "string" },
   binary: { type: "boolean" },
+  "allow-unsealed": { type: "boolean" },
   "state-pruning": { type: "string" },
 } as const;
 
@@ -124,7 +125,11 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
           // undecodable extrinsics fail at execution with their own error
         }
       }
-      if (header.digest.logs.some((l) => l.tag === "Seal")) {
+      const sealed = header.digest.logs.some((l) => l.tag === "Seal");
+      if (!sealed && !v["allow-unsealed"]) {
+        throw new Error(`block #${header.number} has no Seal(SUB_) (authored by the dev seal stand-in, --sealing); pass --allow-unsealed to import such blocks`);
+      }
+      if (sealed) {
         if (!kzg) {
           kzg = await getKzg();
           // Votes in blocks are checked by the runtime through the node's verifier (PoT outputs from the chain).

@@ -109,9 +109,11 @@ Removes the chain data (database, keystore, network key) of the chain under the 
   "export-blocks": `Usage: subspace-node export-blocks [--chain <CHAIN>] [--base-path <PATH>] [--from N] [--to N] [--binary] <OUTPUT>
 
 Exports blocks as JSON lines (default) or binary SCALE (--binary) to OUTPUT (or stdout with -).`,
-  "import-blocks": `Usage: subspace-node import-blocks [--chain <CHAIN>] [--base-path <PATH>] [--binary] <INPUT>
+  "import-blocks": `Usage: subspace-node import-blocks [--chain <CHAIN>] [--base-path <PATH>] [--binary] [--allow-unsealed] <INPUT>
 
-Imports blocks from a file written by export-blocks, executing each one.`,
+Imports blocks from a file written by export-blocks, verifying each sealed (PoAS) header and
+executing each block. Blocks without a Seal(SUB_) (authored by the dev seal stand-in, --sealing)
+are refused unless --allow-unsealed is given.`,
 };
 
 function parse<T extends ParseArgsConfig["options"]>(args: string[], options: T, allowPositionals = false) {

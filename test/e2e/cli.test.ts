@@ -91,7 +91,11 @@ describe("e2e: subspace-node CLI", function () {
     const exp = run(["export-blocks", "--chain", "dev", "--base-path", a, "--to", "5", file]);
     expect(exp.status, exp.stderr).to.equal(0);
     const b = join(dir.path, "b");
-    const imp = run(["import-blocks", "--chain", "dev", "--base-path", b, file]);
+    // Dev-seal blocks carry no Seal(SUB_): refused unless asked for, and nothing is imported.
+    const refused = run(["import-blocks", "--chain", "dev", "--base-path", b, file]);
+    expect(refused.status).to.not.equal(0);
+    expect(refused.stderr).to.match(/block #1 has no Seal\(SUB_\).*--allow-unsealed/);
+    const imp = run(["import-blocks", "--chain", "dev", "--base-path", b, "--allow-unsealed", file]);
     expect(imp.status, imp.stderr).to.equal(0);
     expect(imp.stderr).to.match(/Imported 5 blocks/);
     const m = await startNodeProcess(["--chain", "dev"], { basePath: b });
