@@ -18,8 +18,9 @@ import { blake2_256 } from "../../framework/crypto/index.ts";
 import { getKzg } from "../../framework/primitives/subspace/kzg/index.ts";
 import { verifyHeader } from "../consensus/blockVerifier.ts";
 import { nodeConsensusVerifier } from "../consensus/consensusVerifier.ts";
-import { fullPotVerification } from "../consensus/potJustification.ts";
-import { genesisSeed } from "../../framework/primitives/subspace/pot/index.ts";
+import { fullPotVerification, subspaceJustificationOf } from "../consensus/potJustification.ts";
+import { checkpointsOutput, genesisSeed } from "../../framework/primitives/subspace/pot/index.ts";
+import { extractPreDigest } from "../../framework/primitives/subspace/consensus/index.ts";
 
 const OPTIONS = {
   chain: { type: "string" },
@@ -112,6 +113,7 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
     const known = new Map<bigint, Uint8Array>();
     let kzg: Awaited<ReturnType<typeof getKzg>> | undefined;
     const syncTarget = blocks.length ? decodeAll(Header, blocks[blocks.length - 1]!.header).number : 0;
+    const outputs = new Map<number, Uint8Array>();
     for (const b of blocks) {
       const header = decodeAll(Header, b.header);
       if (client.db.blockMeta(headerHashOf(b.header))) continue;
@@ -133,13 +135,23 @@ export async function importBlocks(args: string[], io: { defaultBasePath: () => 
         if (!kzg) {
           kzg = await getKzg();
           // Votes in blocks are checked by the runtime through the node's verifier (PoT outputs from the chain).
-          consensus.subspace.setConsensusVerifier(nodeConsensusVerifier({ client, kzg, blockAuthoringDelay: CONSTANTS.blockAuthoringDelay }));
+          consensus.subspace.setConsensusVerifier(nodeConsensusVerifier({
+            client, kzg, blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, knownOutput: (slot) => outputs.get(slot),
+          }));
         }
         // The file's last block is the sync target: older blocks' PoT checkpoints are sampled as the reference does.
         verifyHeader(client, consensus, header, {
           kzg, knownSegmentCommitment: (i) => known.get(i), justifications: b.justifications, genesisSeed: genesisSeed(client.genesisHash, ""),
           fullPotVerification: fullPotVerification(syncTarget, header.number),
         });
+        // The slots this block proves (its justification, up to its future slot) stand in for the
+        // timekeeper when the runtime checks votes inside it.
+        const j = subspaceJustificationOf(b.justifications);
+        if (j) {
+          const futureSlot = extractPreDigest(header.number, header.digest.logs.slice(0, -1)).slot + CONSTANTS.blockAuthoringDelay;
+          j.checkpoints.forEach((cps, i) => outputs.set(futureSlot - (j.checkpoints.length - 1 - i), checkpointsOutput(cps)));
+          for (const s of outputs.keys()) if (s < futureSlot - 1_024) outputs.delete(s);
+        }
       }
       client.importBlock(header, b.extrinsics, undefined, b.justifications);
       imported++;

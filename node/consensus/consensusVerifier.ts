@@ -56,8 +56,8 @@ export interface NodeConsensusVerifierOptions {
   client: Client;
   kzg: Kzg;
   blockAuthoringDelay: number;
-  /** The timekeeper's output for a slot, when it still has it. */
-  timekeeperOutput?: (slot: number) => Uint8Array | undefined;
+  /** A PoT output the node knows first-hand (its timekeeper; the justifications of blocks being imported). */
+  knownOutput?: (slot: number) => Uint8Array | undefined;
 }
 
 export function nodeConsensusVerifier(o: NodeConsensusVerifierOptions): ConsensusVerifier {
@@ -65,7 +65,7 @@ export function nodeConsensusVerifier(o: NodeConsensusVerifierOptions): Consensu
     checkRewardSignature: (hash, signature, publicKey) => sr25519VerifyWithContext(REWARD_SIGNING_CONTEXT, signature, hash, publicKey),
     verifySolution: (solution, slot, params) => verifySolution(solution as unknown as Solution, slot, params, o.kzg),
     isProofOfTimeValid: (parentHash, slot, proofOfTime) => {
-      const known = o.timekeeperOutput?.(slot) ?? potOutputOnChain(o.client, parentHash, slot, o.blockAuthoringDelay);
+      const known = o.knownOutput?.(slot) ?? potOutputOnChain(o.client, parentHash, slot, o.blockAuthoringDelay);
       return known !== undefined && equalBytes(known, proofOfTime);
     },
   };

@@ -153,8 +153,8 @@ export class SlotWorker {
     const parent = this.client.header(parentHash)!;
     if (extractPreDigest(parent.number, parent.digest.logs).slot >= slot) return;
     // As the reference: every solution is checked against the voting range; the first one within the
-    // block range claims the block, the others become votes (none on top of genesis, whose segment
-    // commitment is not on chain yet).
+    // block range claims the block, those outside it become votes (none on top of genesis, whose
+    // segment commitment is not on chain yet).
     const ranges = this.solutionRanges();
     const checkRange = ranges.voting > ranges.current ? ranges.voting : ranges.current;
     const known = (i: bigint) => this.archiver.segmentHeaders[Number(i)]?.segmentCommitment;
@@ -166,8 +166,11 @@ export class SlotWorker {
         this.log.warn("Farmer solution rejected", { slot, reason: r.error });
         continue;
       }
-      if (solution === undefined && r.distance <= ranges.current / 2n) solution = s;
-      else if (parent.number > 0) votes.push(s);
+      const blockQuality = r.distance <= ranges.current / 2n;
+      if (solution === undefined && blockQuality) solution = s;
+      // A second block-quality solution of the slot is not voted with: the runtime would refuse it
+      // (`QualityTooHigh`), as it does when the voting range equals the block range.
+      else if (parent.number > 0 && !blockQuality) votes.push(s);
     }
     for (const v of votes) await this.vote(parent, parentHash, slot, v, proofOfTime, futureProofOfTime);
     if (!solution) return;

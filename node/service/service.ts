@@ -246,7 +246,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         // Votes are checked by the runtime through the node's verifier (host functions in the reference).
         const { nodeConsensusVerifier } = await import("../consensus/consensusVerifier.ts");
         crt.subspace.setConsensusVerifier(nodeConsensusVerifier({
-          client, kzg, blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, timekeeperOutput: (slot) => tk.proofFor(slot)?.output,
+          client, kzg, blockAuthoringDelay: CONSTANTS.blockAuthoringDelay, knownOutput: (slot) => tk.proofFor(slot)?.output,
         }));
         await archiver.start();
         if (stopped) return;

@@ -7,9 +7,13 @@
 import { expect } from "chai";
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 import { ApiPromise, WsProvider, Keyring } from "@polkadot/api";
-import { startNodeProcess, rpc, Teardown, tempDir, type NodeProcess } from "../utils/node.ts";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { NODE_BIN, startNodeProcess, rpc, Teardown, tempDir, type NodeProcess } from "../utils/node.ts";
 import { fromHex, toHex } from "../../framework/codec/bytes.ts";
-import { decodeAll } from "../../framework/codec/ty.ts";
+import { decodeAll, encodeCompact } from "../../framework/codec/ty.ts";
+import { concatBytes } from "../../framework/codec/bytes.ts";
 import { Header, DigestItem, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
 import { blake2_256 } from "../../framework/crypto/index.ts";
 import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
@@ -27,6 +31,10 @@ import { devFarmDirectory } from "../../node/consensus/devFarmer.ts";
 import { Identity } from "../../node/farmer/identity.ts";
 import { encodeJustifications } from "../../node/consensus/potJustification.ts";
 import { decodeSubspaceJustification, genesisSeed } from "../../framework/primitives/subspace/pot/index.ts";
+
+/** SCALE `Justifications` from `chain_getBlock`'s JSON `[[engineId, bytes]]`. */
+const encodeJustificationsJson = (j: [string, string][]): Uint8Array =>
+  concatBytes(encodeCompact(j.length), ...j.flatMap(([engine, body]) => [fromHex(engine), encodeCompact(fromHex(body).length), fromHex(body)]));
 
 async function waitFor<T>(f: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -246,5 +254,26 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     expect(found.vote.rewardAddress.toString()).to.equal(found.reward.voter.toString());
     expect(found.reward.reward.toBigInt() > 0n).to.equal(true);
     expect(found.vote.height.toNumber()).to.be.at.most(found.n);
+
+    // The whole sealed chain, votes included, imports into a fresh node through `import-blocks`:
+    // every header verified (seal, PoT justification, solution), every block re-executed (the runtime
+    // checks each vote's solution and proofs of time through the node's verifier).
+    const dir = tempDir();
+    teardown.add(() => dir.remove());
+    const lines: string[] = [];
+    for (let n = 1; n <= found.n; n++) {
+      const block = (await rpc(node.httpUrl, "chain_getBlock", [(await rpc(node.httpUrl, "chain_getBlockHash", [n])).result])).result;
+      const j = block.justifications as [string, string][] | null;
+      const header = Header.enc(headerOf(block.block.header));
+      lines.push(JSON.stringify({
+        header: toHex(header), extrinsics: block.block.extrinsics,
+        ...(j ? { justifications: toHex(encodeJustificationsJson(j)) } : {}),
+      }));
+    }
+    const file = join(dir.path, "blocks.jsonl");
+    writeFileSync(file, lines.join("\n") + "\n");
+    const imp = spawnSync(process.execPath, [NODE_BIN, "import-blocks", "--chain", "dev", "--base-path", join(dir.path, "b"), file], { encoding: "utf8", timeout: 120_000 });
+    expect(imp.status, imp.stderr).to.equal(0);
+    expect(imp.stderr).to.include(`Imported ${found.n} blocks`);
   });
 });

@@ -30,7 +30,13 @@ export function tempDir(prefix = "subspace-test-"): { path: string; remove(): vo
 }
 
 export async function startNodeProcess(args: string[], opts: { basePath?: string; timeoutMs?: number } = {}): Promise<NodeProcess> {
+  // A base path made here belongs to this process handle: it goes when the node stops (tests that
+  // restart a node on the same data pass their own).
+  const ownsBasePath = opts.basePath === undefined;
   const basePath = opts.basePath ?? mkdtempSync(join(tmpdir(), "subspace-e2e-"));
+  const removeOwned = () => {
+    if (ownsBasePath) rmSync(basePath, { recursive: true, force: true });
+  };
   const full = ["run", ...args, "--base-path", basePath, "--rpc-listen-on", "127.0.0.1:0"];
   const proc = spawn(process.execPath, [NODE_BIN, ...full], { stdio: ["ignore", "pipe", "pipe"], cwd: ROOT });
   const logs: string[] = [];
@@ -53,6 +59,7 @@ export async function startNodeProcess(args: string[], opts: { basePath?: string
     proc.stdout!.on("data", onData);
     proc.once("exit", (code) => {
       clearTimeout(timer);
+      removeOwned();
       reject(new Error(`node exited with ${code}:\n${logs.join("\n")}`));
     });
   });
@@ -67,10 +74,12 @@ export async function startNodeProcess(args: string[], opts: { basePath?: string
         proc.kill("SIGKILL");
         await exited;
       }
+      removeOwned();
     },
     async kill9() {
       proc.kill("SIGKILL");
       await exited;
+      removeOwned();
     },
   };
 }
