@@ -17,7 +17,7 @@ import { DEFAULT_POS_K, PosTablesCache, createTables } from "../../framework/pri
 import { NUM_PIECES, RECORD_NUM_CHUNKS, RECORD_NUM_S_BUCKETS, RECORD_SIZE } from "../../framework/primitives/subspace/profile/index.ts";
 import {
   SECTOR_METADATA_SIZE, SectorContentsMap, auditSector, contentsMapSize, derivePieceIndex, encodeRecord, evaluationSeed, extendRecord,
-  proveWinningChunk, publicKeyHash, readRecordChunks, recoverSourceValues, sectorIdFromPublicKey, sectorSize, winningChunksOf,
+  proveWinningChunk, publicKeyHash, readRecordChunkBytes, recoverSourceBytes, sectorIdFromPublicKey, sectorSize, winningChunksOf,
   type PieceSelection, type SectorMetadata, type Solution,
 } from "../../framework/primitives/subspace/sectors/index.ts";
 import { slotGlobalChallenge, solutionPieceIndex, verifySolution, type VerifySolutionParams } from "../../framework/primitives/subspace/verification/index.ts";
@@ -267,18 +267,18 @@ export function benchmarkProve(b: PlottedBench): { figures: Figure[]; solution: 
     const solution = proveWinningChunk({ publicKey: b.farm.publicKey, rewardAddress: b.farm.publicKey, kzg: b.kzg, posK: b.posK }, audit, metadata, map, read, w);
     totals.push(performance.now() - t0);
     last = { solution, slot, pot };
-    // The same steps timed one by one.
+    // The same steps timed one by one (as `proveRecord` and `proveWinningChunk` run them).
     let t = performance.now();
     const tables = createTables(evaluationSeed(audit.sectorId, w.pieceOffset), b.posK);
     parts.table.push(performance.now() - t);
     t = performance.now();
-    const values = readRecordChunks(w.pieceOffset, metadata, map, tables, read);
+    const chunks = readRecordChunkBytes(w.pieceOffset, metadata, map, tables, read);
     parts.read.push(performance.now() - t);
     t = performance.now();
-    const source = recoverSourceValues(values);
+    const source = recoverSourceBytes(chunks.bytes, chunks.present);
     parts.recover.push(performance.now() - t);
     t = performance.now();
-    b.kzg.createWitness(b.kzg.poly(source), RECORD_NUM_S_BUCKETS, audit.sBucket);
+    b.kzg.createWitness(b.kzg.polyFromScalarBytes(source), RECORD_NUM_S_BUCKETS, audit.sBucket);
     parts.witness.push(performance.now() - t);
   }
   const figures: Figure[] = [

@@ -39,6 +39,14 @@ export interface ShardRecoverer {
    * elements alike. Same errors as `recover`.
    */
   recoverWasm(f: FrWasm, ptr: number): void;
+  /**
+   * The n source values (even indices) from 2n 32-byte big-endian scalars in `shards` (missing
+   * entries are ignored, present ones must be canonical: `InvalidScalarError` otherwise), as n
+   * 32-byte big-endian scalars. Stays in bytes and WASM memory (no bigint); when exactly n shards
+   * are present only the n-point transform of the source values runs at the end. Same errors as
+   * `recover`.
+   */
+  recoverSourceBytes(shards: Uint8Array): Uint8Array;
 }
 
 export class ErasureCoding {
@@ -142,8 +150,22 @@ export class ErasureCoding {
         f.release(mark);
       }
     };
+    const checkBytes = (shards: Uint8Array): void => {
+      if (shards.length !== total * SCALAR_FULL_BYTES) throw new ErasureCodingError("ERASURE_CODING_ERROR_SIZE", `expected ${total} shards of ${SCALAR_FULL_BYTES} bytes, got ${shards.length} bytes`);
+      for (let i = 0; i < total; i++) if (isPresent[i] && !isCanonicalScalar(shards, i * SCALAR_FULL_BYTES)) throw new InvalidScalarError();
+    };
     if (count === total) {
-      return { present: presentList, recover: (shards) => shards.map((s) => s as bigint), recoverWasm: () => {} };
+      return {
+        present: presentList,
+        recover: (shards) => shards.map((s) => s as bigint),
+        recoverWasm: () => {},
+        recoverSourceBytes: (shards) => {
+          checkBytes(shards);
+          const out = new Uint8Array(n * SCALAR_FULL_BYTES);
+          for (let i = 0; i < n; i++) out.set(shards.subarray(2 * i * SCALAR_FULL_BYTES, (2 * i + 1) * SCALAR_FULL_BYTES), i * SCALAR_FULL_BYTES);
+          return out;
+        },
+      };
     }
     const checkConsistency = count > n;
     // Tables (Montgomery): Z on the domain and 1/Z on the coset k·ω^i (k = 7 is not in the domain,
@@ -166,7 +188,12 @@ export class ErasureCoding {
     f.release(built);
     const owner = {};
 
-    const recoverWasm = (fw: FrWasm, ptr: number): void => {
+    /**
+     * All 2n values in place, or with `sourceOnly` (and no consistency check to run) only the n
+     * source values, contiguous at `ptr`: P has degree < n, so its values at ω_{2n}^{2i} = ω_n^i
+     * are the n-point transform of its n low coefficients.
+     */
+    const run = (fw: FrWasm, ptr: number, sourceOnly: boolean): void => {
       const tables = fw.resident(owner, tableImage);
       const tZ = tables;
       const tZInv = tables + total * FR_BYTES;
@@ -188,6 +215,9 @@ export class ErasureCoding {
           for (let w = hiStart; w < hiEnd; w++) {
             if (u32[w] !== 0) throw new ErasureCodingError("ERASURE_CODING_ERROR_INCONSISTENT", "shards are not evaluations of one polynomial of degree < n");
           }
+        } else if (sourceOnly) {
+          fw.fftUnscaled(ptr, n, false);
+          return;
         } else {
           u32.fill(0, hiStart, hiEnd);
         }
@@ -202,11 +232,36 @@ export class ErasureCoding {
             }
           }
         }
+        if (sourceOnly) {
+          // After the check: compact the even (source) positions to the front.
+          const u8 = fw.u8;
+          for (let i = 1; i < n; i++) u8.copyWithin(ptr + i * FR_BYTES, ptr + 2 * i * FR_BYTES, ptr + (2 * i + 1) * FR_BYTES);
+        }
       } finally {
         fw.release(mark);
       }
     };
-    return { present: presentList, recover: viaWasm(recoverWasm), recoverWasm };
+    const recoverWasm = (fw: FrWasm, ptr: number): void => run(fw, ptr, false);
+    const recoverSourceBytes = (shards: Uint8Array): Uint8Array => {
+      checkBytes(shards);
+      const fw = frWasm();
+      const mark = fw.mark();
+      try {
+        const bytes = fw.alloc(shards.length);
+        const p = fw.allocElements(total);
+        const u8 = fw.u8;
+        u8.set(shards, bytes);
+        for (const i of missing) u8.fill(0, bytes + i * FR_BYTES, bytes + (i + 1) * FR_BYTES);
+        // Plain elements: the plan's tables are Montgomery, so every product keeps plain form.
+        fw.loadBe(p, bytes, total, FR_BYTES);
+        run(fw, p, true);
+        fw.storeBe(bytes, p, n, FR_BYTES);
+        return fw.u8.slice(bytes, bytes + n * FR_BYTES);
+      } finally {
+        fw.release(mark);
+      }
+    };
+    return { present: presentList, recover: viaWasm(recoverWasm), recoverWasm, recoverSourceBytes };
   }
 
   private checkSize(total: number): void {

@@ -8,14 +8,15 @@
 import { blake3 } from "../../../crypto/index.ts";
 import { isCanonicalScalar, scalarFromBytes } from "../core/scalar.ts";
 import type { Kzg, Polynomial } from "../kzg/index.ts";
-import { createTables, findProof, DEFAULT_POS_K, type PosTables, type PosTablesCache } from "../pos/index.ts";
+import { createTables, findProof, proofSize, DEFAULT_POS_K, type PosTables, type PosTablesCache } from "../pos/index.ts";
+import { findProofInto } from "../pos/tables.ts";
 import { RECORD_NUM_CHUNKS, RECORD_NUM_S_BUCKETS, SCALAR_FULL_BYTES } from "../profile/index.ts";
 import type { AuditResult, SectorReader } from "./auditing.ts";
 import {
   RECORD_METADATA_SIZE, SectorContentsMap, contentsMapSize, readRecordMetadata, recordMetadataOffset, sBucketOffsets,
   type SectorMetadata,
 } from "./layout.ts";
-import { recoverSourceValues } from "./recovery.ts";
+import { recoverSourceBytes } from "./recovery.ts";
 import { evaluationSeed } from "./sector.ts";
 import type { Solution } from "./solution.ts";
 
@@ -53,16 +54,39 @@ export function winningChunksOf(audit: AuditResult, contentsMap: SectorContentsM
 }
 
 /**
- * `read_sector_record_chunks`: the record's NUM_S_BUCKETS values (null where the sector keeps no
- * chunk), encoded ones unmasked with the PoS proofs of `tables`.
+ * A record's chunks as a sector keeps them, in bytes: `RECORD_NUM_S_BUCKETS` 32-byte big-endian
+ * scalars (encoded ones unmasked), one per s-bucket, zero where the sector keeps no chunk.
  */
-export function readRecordChunks(
+export interface RecordChunks {
+  /** RECORD_NUM_S_BUCKETS × 32 bytes, chunk of s-bucket s at s·32. */
+  readonly bytes: Uint8Array;
+  /** 1 at the s-buckets whose chunk the sector keeps, 0 elsewhere. */
+  readonly present: Uint8Array;
+}
+
+/** Chunk reads closer than this are merged into one read (the bytes between are read and dropped). */
+const READ_MERGE_GAP = 4096;
+/** Longest merged read. */
+const READ_MAX_SPAN = 1 << 20;
+
+/**
+ * `read_sector_record_chunks` into bytes: the record's chunks (encoded ones unmasked with the
+ * blake3 of their PoS proofs in `tables`), with nothing allocated per chunk and no bigint. Throws
+ * `PROVING_ERROR_MISSING_POS_PROOF` for an encoded chunk without a proof and
+ * `PROVING_ERROR_INVALID_CHUNK` for a chunk that is not a canonical scalar, at the first such
+ * s-bucket.
+ *
+ * A record's chunks lie one per s-bucket across the whole sector; reads of nearby chunks (small
+ * sectors keep few chunks per s-bucket) are merged, so a small sector costs a handful of reads
+ * rather than one per chunk.
+ */
+export function readRecordChunkBytes(
   pieceOffset: number,
   metadata: SectorMetadata,
   contentsMap: SectorContentsMap,
   tables: PosTables,
   read: SectorReader,
-): (bigint | null)[] {
+): RecordChunks {
   const n = metadata.piecesInSector;
   // Chunks of earlier records in each s-bucket come first.
   const before = new Uint16Array(RECORD_NUM_S_BUCKETS);
@@ -74,20 +98,61 @@ export function readRecordChunks(
   contentsMap.recordChunkStates(pieceOffset, states);
   const offsets = sBucketOffsets(metadata.sBucketSizes);
   const base = contentsMapSize(n);
-  const values = new Array<bigint | null>(RECORD_NUM_S_BUCKETS).fill(null);
+  const bytes = new Uint8Array(RECORD_NUM_S_BUCKETS * SCALAR_FULL_BYTES);
+  const present = new Uint8Array(RECORD_NUM_S_BUCKETS);
+  // Sector offsets of the kept chunks, increasing with s (s-buckets are laid out in order).
+  const kept: number[] = [];
+  const at = new Float64Array(RECORD_NUM_S_BUCKETS);
   for (let s = 0; s < RECORD_NUM_S_BUCKETS; s++) {
-    const st = states[s]!;
-    if (st < 0) continue;
-    const chunk = read(base + (offsets[s]! + before[s]!) * SCALAR_FULL_BYTES, SCALAR_FULL_BYTES).slice();
-    if (st === 1) {
-      const proof = findProof(tables, s);
-      if (proof === undefined) throw new ProvingError("PROVING_ERROR_MISSING_POS_PROOF", `no PoS proof for encoded s-bucket ${s} of record ${pieceOffset}`);
-      const mask = blake3(proof);
-      for (let i = 0; i < SCALAR_FULL_BYTES; i++) chunk[i]! ^= mask[i]!;
-    }
-    if (!isCanonicalScalar(chunk)) throw new ProvingError("PROVING_ERROR_INVALID_CHUNK", `chunk at s-bucket ${s} of record ${pieceOffset} is not a scalar`);
-    values[s] = scalarFromBytes(chunk);
+    if (states[s]! < 0) continue;
+    present[s] = 1;
+    kept.push(s);
+    at[s] = base + (offsets[s]! + before[s]!) * SCALAR_FULL_BYTES;
   }
+  for (let i = 0; i < kept.length; ) {
+    const start = at[kept[i]!]!;
+    let j = i + 1;
+    while (j < kept.length) {
+      const next = at[kept[j]!]!;
+      if (next - (at[kept[j - 1]!]! + SCALAR_FULL_BYTES) > READ_MERGE_GAP || next + SCALAR_FULL_BYTES - start > READ_MAX_SPAN) break;
+      j++;
+    }
+    const end = at[kept[j - 1]!]! + SCALAR_FULL_BYTES;
+    const span = read(start, end - start);
+    for (let q = i; q < j; q++) {
+      const s = kept[q]!;
+      const from = at[s]! - start;
+      bytes.set(span.subarray(from, from + SCALAR_FULL_BYTES), s * SCALAR_FULL_BYTES);
+    }
+    i = j;
+  }
+  const proof = new Uint8Array(proofSize(tables.k));
+  for (const s of kept) {
+    const o = s * SCALAR_FULL_BYTES;
+    if (states[s] === 1) {
+      if (!findProofInto(tables, s, proof)) throw new ProvingError("PROVING_ERROR_MISSING_POS_PROOF", `no PoS proof for encoded s-bucket ${s} of record ${pieceOffset}`);
+      const mask = blake3(proof);
+      for (let i = 0; i < SCALAR_FULL_BYTES; i++) bytes[o + i]! ^= mask[i]!;
+    }
+    if (!isCanonicalScalar(bytes, o)) throw new ProvingError("PROVING_ERROR_INVALID_CHUNK", `chunk at s-bucket ${s} of record ${pieceOffset} is not a scalar`);
+  }
+  return { bytes, present };
+}
+
+/**
+ * `read_sector_record_chunks` as bigints: the record's NUM_S_BUCKETS values (null where the sector
+ * keeps no chunk), encoded ones unmasked with the PoS proofs of `tables` (`readRecordChunkBytes`).
+ */
+export function readRecordChunks(
+  pieceOffset: number,
+  metadata: SectorMetadata,
+  contentsMap: SectorContentsMap,
+  tables: PosTables,
+  read: SectorReader,
+): (bigint | null)[] {
+  const { bytes, present } = readRecordChunkBytes(pieceOffset, metadata, contentsMap, tables, read);
+  const values = new Array<bigint | null>(RECORD_NUM_S_BUCKETS).fill(null);
+  for (let s = 0; s < RECORD_NUM_S_BUCKETS; s++) if (present[s]) values[s] = scalarFromBytes(bytes, s * SCALAR_FULL_BYTES);
   return values;
 }
 
@@ -106,7 +171,8 @@ export interface ProvingOptions {
 
 export interface ProvedRecord {
   readonly tables: PosTables;
-  readonly values: readonly (bigint | null)[];
+  /** The record's chunks as the sector keeps them (unmasked), per s-bucket. */
+  readonly chunks: RecordChunks;
   readonly polynomial: Polynomial;
 }
 
@@ -123,15 +189,15 @@ export function proveRecord(
   const cached = o.recordCache?.get(key);
   if (cached !== undefined) return cached;
   const tables = createTables(evaluationSeed(sectorId, pieceOffset), o.posK ?? DEFAULT_POS_K, o.posCache);
-  const values = readRecordChunks(pieceOffset, metadata, contentsMap, tables, read);
-  let source: bigint[];
+  const chunks = readRecordChunkBytes(pieceOffset, metadata, contentsMap, tables, read);
+  let source: Uint8Array;
   try {
-    source = recoverSourceValues(values);
+    source = recoverSourceBytes(chunks.bytes, chunks.present);
   } catch (e) {
     throw new ProvingError("PROVING_ERROR_RECOVERY", `record ${pieceOffset}: ${(e as Error).message}`);
   }
-  if (source.length !== RECORD_NUM_CHUNKS) throw new ProvingError("PROVING_ERROR_RECOVERY", "recovered record has the wrong size");
-  const proved = { tables, values, polynomial: o.kzg.poly(source) };
+  if (source.length !== RECORD_NUM_CHUNKS * SCALAR_FULL_BYTES) throw new ProvingError("PROVING_ERROR_RECOVERY", "recovered record has the wrong size");
+  const proved: ProvedRecord = { tables, chunks, polynomial: o.kzg.polyFromScalarBytes(source) };
   o.recordCache?.set(key, proved);
   return proved;
 }
@@ -148,16 +214,10 @@ export function proveWinningChunk(
   const { pieceOffset } = winning;
   const sBucket = audit.sBucket;
   const record = proveRecord(o, audit.sectorId, pieceOffset, metadata, contentsMap, read);
-  const value = record.values[sBucket];
-  if (value === null || value === undefined) throw new ProvingError("PROVING_ERROR_NOT_A_CANDIDATE", `record ${pieceOffset} keeps no chunk at s-bucket ${sBucket}`);
+  if (!record.chunks.present[sBucket]) throw new ProvingError("PROVING_ERROR_NOT_A_CANDIDATE", `record ${pieceOffset} keeps no chunk at s-bucket ${sBucket}`);
   const proofOfSpace = findProof(record.tables, sBucket);
   if (proofOfSpace === undefined) throw new ProvingError("PROVING_ERROR_MISSING_POS_PROOF", `no PoS proof for s-bucket ${sBucket}`);
-  const chunk = new Uint8Array(SCALAR_FULL_BYTES);
-  let v = value;
-  for (let i = SCALAR_FULL_BYTES - 1; i >= 0; i--) {
-    chunk[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  const chunk = record.chunks.bytes.slice(sBucket * SCALAR_FULL_BYTES, (sBucket + 1) * SCALAR_FULL_BYTES);
   const chunkWitness = o.kzg.createWitness(record.polynomial, RECORD_NUM_S_BUCKETS, sBucket);
   const rm = readRecordMetadata(read(recordMetadataOffset(metadata.piecesInSector, pieceOffset), RECORD_METADATA_SIZE).slice());
   return {
