@@ -86,6 +86,8 @@ export function readRecordChunkBytes(
   contentsMap: SectorContentsMap,
   tables: PosTables,
   read: SectorReader,
+  /** Merge reads of chunks at most this many bytes apart (negative: one read per chunk). */
+  mergeGap = READ_MERGE_GAP,
 ): RecordChunks {
   const n = metadata.piecesInSector;
   // Chunks of earlier records in each s-bucket come first.
@@ -114,7 +116,7 @@ export function readRecordChunkBytes(
     let j = i + 1;
     while (j < kept.length) {
       const next = at[kept[j]!]!;
-      if (next - (at[kept[j - 1]!]! + SCALAR_FULL_BYTES) > READ_MERGE_GAP || next + SCALAR_FULL_BYTES - start > READ_MAX_SPAN) break;
+      if (next - (at[kept[j - 1]!]! + SCALAR_FULL_BYTES) > mergeGap || next + SCALAR_FULL_BYTES - start > READ_MAX_SPAN) break;
       j++;
     }
     const end = at[kept[j - 1]!]! + SCALAR_FULL_BYTES;
