@@ -45,10 +45,9 @@
  */
 import { availableParallelism, loadavg } from "node:os";
 import { report } from "./report.ts";
-import { startNodeProcess, rpc, tempDir, Teardown } from "../utils/node.ts";
+import { startNodeProcess, rpc, tempDir, Teardown, headerFromJson as headerOf } from "../utils/node.ts";
 import { fromHex, toHex, equalBytes, utf8, concatBytes } from "../../framework/codec/bytes.ts";
-import { decodeAll } from "../../framework/codec/ty.ts";
-import { DigestItem, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
+import { type Header as HeaderValue } from "../../framework/codec/substrate.ts";
 import { twox128 } from "../../framework/crypto/index.ts";
 import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
 import { extractPreDigest } from "../../framework/primitives/subspace/consensus/index.ts";
@@ -82,13 +81,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const max = (xs: number[]): number => xs.reduce((a, b) => Math.max(a, b), -Infinity);
 const TIMESTAMP_NOW = toHex(concatBytes(twox128(utf8("Timestamp")), twox128(utf8("Now"))));
 
-const headerOf = (j: any): HeaderValue => ({
-  parentHash: fromHex(j.parentHash),
-  number: parseInt(j.number, 16),
-  stateRoot: fromHex(j.stateRoot),
-  extrinsicsRoot: fromHex(j.extrinsicsRoot),
-  digest: { logs: j.digest.logs.map((l: string) => decodeAll(DigestItem, fromHex(l))) },
-});
 
 async function call(url: string, method: string, params: unknown[] = []): Promise<any> {
   const r = await rpc(url, method, params);

@@ -5,9 +5,6 @@
  * directory it farms again without re-plotting.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
@@ -18,62 +15,10 @@ import { RESERVED_PLOT_METADATA } from "../../node/farmer/farm.ts";
 import { SECTOR_METADATA_SIZE, sectorSize } from "../../framework/primitives/subspace/sectors/index.ts";
 import { parseFarmSpec, parseRewardAddress, parseSize } from "../../node/farmer/farmerOptions.ts";
 import { startNodeProcess, rpc, tempDir, Teardown, type NodeProcess } from "../utils/node.ts";
+import { startFarmerProcess as startFarmer, type FarmerProcess } from "../utils/farmer.ts";
 
-const FARMER_BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "subspace-farmer.js");
 /** One sector of two pieces, and not enough for a second one. */
 const FARM_SIZE = RESERVED_PLOT_METADATA + sectorSize(2) + SECTOR_METADATA_SIZE + 1000;
-
-interface FarmerProcess {
-  proc: ChildProcess;
-  logs: string[];
-  waitForLog(re: RegExp, timeoutMs: number): Promise<string>;
-  /** SIGINT, then the exit code (SIGKILL after 30 s: a proof in progress is finished first). */
-  stop(): Promise<number | null>;
-}
-
-function startFarmer(args: string[]): FarmerProcess {
-  const proc = spawn(process.execPath, [FARMER_BIN, "farm", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const logs: string[] = [];
-  const waiters: { re: RegExp; resolve(l: string): void }[] = [];
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  const onData = (d: Buffer) => {
-    for (const line of d.toString().split("\n")) {
-      if (!line) continue;
-      logs.push(line);
-      for (const w of [...waiters]) {
-        if (w.re.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
-    }
-  };
-  proc.stdout!.on("data", onData);
-  proc.stderr!.on("data", onData);
-  return {
-    proc,
-    logs,
-    waitForLog(re, timeoutMs) {
-      const seen = logs.find((l) => re.test(l));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`farmer log never matched ${re}:\n${logs.join("\n")}`)), timeoutMs);
-        waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        void exited.then((code) => reject(new Error(`farmer exited (${code}) before logging ${re}:\n${logs.join("\n")}`)));
-      });
-    },
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      proc.kill("SIGINT");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 30_000);
-      const t = Date.now();
-      const code = await exited;
-      clearTimeout(timer);
-      logs.push(`(test) exit code ${code}, signal ${proc.signalCode}, ${Date.now() - t} ms after SIGINT`);
-      return code;
-    },
-  };
-}
 
 /** The reward address of block `hash`'s pre-digest solution. */
 async function blockRewardAddress(url: string, hash: string): Promise<{ number: number; rewardAddress: string }> {

@@ -10,11 +10,11 @@ import { ApiPromise, WsProvider, Keyring } from "@polkadot/api";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { NODE_BIN, startNodeProcess, rpc, Teardown, tempDir, type NodeProcess } from "../utils/node.ts";
+import { NODE_BIN, startNodeProcess, rpc, Teardown, tempDir, type NodeProcess, headerFromJson as headerOf } from "../utils/node.ts";
 import { fromHex, toHex } from "../../framework/codec/bytes.ts";
-import { decodeAll, encodeCompact } from "../../framework/codec/ty.ts";
+import { encodeCompact } from "../../framework/codec/ty.ts";
 import { concatBytes } from "../../framework/codec/bytes.ts";
-import { Header, DigestItem, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
+import { Header, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
 import { blake2_256 } from "../../framework/crypto/index.ts";
 import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
 import { extractPreDigest, subspacePreDigestItem, subspaceSealItem } from "../../framework/primitives/subspace/consensus/index.ts";
@@ -46,13 +46,6 @@ async function waitFor<T>(f: () => Promise<T | undefined>, timeoutMs: number, wh
   }
 }
 
-const headerOf = (j: any): HeaderValue => ({
-  parentHash: fromHex(j.parentHash),
-  number: parseInt(j.number, 16),
-  stateRoot: fromHex(j.stateRoot),
-  extrinsicsRoot: fromHex(j.extrinsicsRoot),
-  digest: { logs: j.digest.logs.map((l: string) => decodeAll(DigestItem, fromHex(l))) },
-});
 
 describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
   this.timeout(300_000);

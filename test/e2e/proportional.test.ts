@@ -34,8 +34,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromHex, toHex } from "../../framework/codec/bytes.ts";
-import { decodeAll } from "../../framework/codec/ty.ts";
-import { DigestItem, Header, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
+import { Header, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
 import { blake2_256, blake3 } from "../../framework/crypto/index.ts";
 import { sr25519SignWithContext, REWARD_SIGNING_CONTEXT } from "../../framework/crypto/schnorrkel.ts";
 import { parseChainSpec, chainSpecToJson } from "../../framework/chain-spec/chainSpec.ts";
@@ -57,7 +56,7 @@ import { encodeJustifications } from "../../node/consensus/potJustification.ts";
 import { RESERVED_PLOT_METADATA, SingleDiskFarm } from "../../node/farmer/farm.ts";
 import { Identity } from "../../node/farmer/identity.ts";
 import { loadChainSpec } from "../../node/service/service.ts";
-import { NODE_BIN, startNodeProcess, rpc, tempDir, Teardown, type NodeProcess } from "../utils/node.ts";
+import { NODE_BIN, startNodeProcess, rpc, tempDir, Teardown, type NodeProcess, headerFromJson as headerOf } from "../utils/node.ts";
 import { startFarmerProcess, type FarmerProcess } from "../utils/farmer.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -79,13 +78,6 @@ const POT_ENTROPY = `proportional-${randomBytes(8).toString("hex")}`;
 /** Room for one sector of `pieces` and not for a second one. */
 const farmSize = (pieces: number) => RESERVED_PLOT_METADATA + sectorSize(pieces) + SECTOR_METADATA_SIZE + 1000;
 
-const headerOf = (j: any): HeaderValue => ({
-  parentHash: fromHex(j.parentHash),
-  number: parseInt(j.number, 16),
-  stateRoot: fromHex(j.stateRoot),
-  extrinsicsRoot: fromHex(j.extrinsicsRoot),
-  digest: { logs: j.digest.logs.map((l: string) => decodeAll(DigestItem, fromHex(l))) },
-});
 
 interface FetchedBlock {
   header: HeaderValue;

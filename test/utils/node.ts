@@ -4,6 +4,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { fromHex } from "../../framework/codec/bytes.ts";
+import { decodeAll } from "../../framework/codec/ty.ts";
+import { DigestItem, type Header as HeaderValue } from "../../framework/codec/substrate.ts";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,3 +117,12 @@ export class Teardown {
     }
   }
 }
+
+/** A header as `chain_getHeader` returns it (JSON, hex digest items) decoded into its SCALE value. */
+export const headerFromJson = (j: any): HeaderValue => ({
+  parentHash: fromHex(j.parentHash),
+  number: parseInt(j.number, 16),
+  stateRoot: fromHex(j.stateRoot),
+  extrinsicsRoot: fromHex(j.extrinsicsRoot),
+  digest: { logs: j.digest.logs.map((l: string) => decodeAll(DigestItem, fromHex(l))) },
+});
