@@ -18,19 +18,13 @@
  * (15.5 against 21 M mul/s, same run), so the kernel stays on 32-bit limbs.
  */
 import { BLS12_381_R } from "../profile/index.ts";
-import { I32, I64, ModuleBuilder, Op, type FnBuilder } from "./wasmEmitter.ts";
+import { I32, I64, ModuleBuilder, Op, compileWasm, instantiateWasm, type FnBuilder, type WasmMemory } from "./wasmEmitter.ts";
+import { emitModAdd, emitModSub, emitMontMul, montgomeryModulus } from "./montgomery.ts";
 
 const R = BLS12_381_R;
 const LIMBS = 8;
 const MASK32 = 0xffffffffn;
-/** Limbs of r, little-endian. */
-const Q = Array.from({ length: LIMBS }, (_, k) => (R >> BigInt(32 * k)) & MASK32);
-/** −r^{-1} mod 2^32. */
-const Q_INV = (() => {
-  let inv = 1n;
-  for (let i = 0; i < 5; i++) inv = (inv * (2n - Q[0]! * inv)) & MASK32; // Newton: doubles correct bits
-  return (-inv) & MASK32;
-})();
+const FR = montgomeryModulus(R, LIMBS);
 const MONT_R = (1n << 256n) % R;
 const MONT_R2 = (MONT_R * MONT_R) % R;
 
@@ -47,84 +41,10 @@ const MAX_RESIDENT = 4;
 function buildModule(): Uint8Array {
   const m = new ModuleBuilder();
 
-  // mul(out, a, b): out = a·b·2^-256 mod r. out may alias a or b.
-  const mul = m.fn("mul", [I32, I32, I32], []);
-  {
-    const f = mul;
-    const [out, a, b] = [0, 1, 2];
-    const av = Array.from({ length: LIMBS }, () => f.local(I64));
-    const t = Array.from({ length: LIMBS }, () => f.local(I64));
-    const bi = f.local(I64);
-    const p = f.local(I64);
-    const A = f.local(I64);
-    const C = f.local(I64);
-    const mm = f.local(I64);
-    for (let j = 0; j < LIMBS; j++) f.get(a).mem(Op.i64Load32U, 4 * j, 2).set(av[j]!);
-    for (let j = 0; j < LIMBS; j++) f.i64(0n).set(t[j]!);
-    const lo = (dst: number): void => void f.get(p).i64(MASK32).op(Op.i64And).set(dst);
-    const hi = (dst: number): void => void f.get(p).i64(32n).op(Op.i64ShrU).set(dst);
-    for (let i = 0; i < LIMBS; i++) {
-      f.get(b).mem(Op.i64Load32U, 4 * i, 2).set(bi);
-      // (A, t0) = t0 + a0·bi
-      f.get(t[0]!).get(av[0]!).get(bi).op(Op.i64Mul).op(Op.i64Add).set(p);
-      hi(A);
-      lo(t[0]!);
-      // m = t0·q' mod 2^32; C = (t0 + m·q0) >> 32
-      f.get(t[0]!).i64(Q_INV).op(Op.i64Mul).i64(MASK32).op(Op.i64And).set(mm);
-      f.get(t[0]!).get(mm).i64(Q[0]!).op(Op.i64Mul).op(Op.i64Add).set(p);
-      hi(C);
-      for (let j = 1; j < LIMBS; j++) {
-        // (A, tj) = tj + aj·bi + A
-        f.get(t[j]!).get(av[j]!).get(bi).op(Op.i64Mul).op(Op.i64Add).get(A).op(Op.i64Add).set(p);
-        hi(A);
-        lo(t[j]!);
-        // (C, t[j−1]) = tj + m·qj + C
-        f.get(t[j]!).get(mm).i64(Q[j]!).op(Op.i64Mul).op(Op.i64Add).get(C).op(Op.i64Add).set(p);
-        hi(C);
-        lo(t[j - 1]!);
-      }
-      f.get(C).get(A).op(Op.i64Add).set(t[LIMBS - 1]!);
-    }
-    storeReduced(f, out, t, p);
-  }
-
-  // add(out, a, b) and sub(out, a, b) mod r (canonical inputs and outputs).
-  const add = m.fn("add", [I32, I32, I32], []);
-  {
-    const f = add;
-    const s = Array.from({ length: LIMBS }, () => f.local(I64));
-    const p = f.local(I64);
-    const c = f.local(I64);
-    f.i64(0n).set(c);
-    for (let j = 0; j < LIMBS; j++) {
-      f.get(1).mem(Op.i64Load32U, 4 * j, 2).get(2).mem(Op.i64Load32U, 4 * j, 2).op(Op.i64Add).get(c).op(Op.i64Add).set(p);
-      f.get(p).i64(32n).op(Op.i64ShrU).set(c);
-      f.get(p).i64(MASK32).op(Op.i64And).set(s[j]!);
-    }
-    storeReduced(f, 0, s, p);
-  }
-  const sub = m.fn("sub", [I32, I32, I32], []);
-  {
-    const f = sub;
-    const d = Array.from({ length: LIMBS }, () => f.local(I64));
-    const p = f.local(I64);
-    const br = f.local(I64);
-    const mask = f.local(I64);
-    f.i64(0n).set(br);
-    for (let j = 0; j < LIMBS; j++) {
-      f.get(1).mem(Op.i64Load32U, 4 * j, 2).get(2).mem(Op.i64Load32U, 4 * j, 2).op(Op.i64Sub).get(br).op(Op.i64Sub).set(p);
-      f.get(p).i64(63n).op(Op.i64ShrU).set(br);
-      f.get(p).i64(MASK32).op(Op.i64And).set(d[j]!);
-    }
-    // On borrow add r back: mask = 0 − borrow (all ones or zero).
-    f.i64(0n).get(br).op(Op.i64Sub).i64(MASK32).op(Op.i64And).set(mask);
-    f.i64(0n).set(br); // reused as the carry
-    for (let j = 0; j < LIMBS; j++) {
-      f.get(d[j]!).i64(Q[j]!).get(mask).op(Op.i64And).op(Op.i64Add).get(br).op(Op.i64Add).set(p);
-      f.get(p).i64(32n).op(Op.i64ShrU).set(br);
-      f.get(0).get(p).mem(Op.i64Store32, 4 * j, 2);
-    }
-  }
+  // mul(out, a, b): out = a·b·2^-256 mod r; add/sub mod r (canonical in, canonical out).
+  const mul = emitMontMul(m, "mul", FR);
+  const add = emitModAdd(m, "add", FR);
+  const sub = emitModSub(m, "sub", FR);
 
   // mul_vec(out, a, b, n, bStride): out[i] = a[i]·b[i·bStride] (bStride in bytes: 0 or 32).
   {
@@ -266,21 +186,6 @@ function buildModule(): Uint8Array {
   return m.encode(2);
 }
 
-/** Stores t (< 2r) reduced below r at out: subtract r unless that borrows. */
-function storeReduced(f: FnBuilder, out: number, t: number[], p: number): void {
-  const d = Array.from({ length: LIMBS }, () => f.local(I64));
-  const br = f.local(I64);
-  const keep = f.local(I32);
-  f.i64(0n).set(br);
-  for (let j = 0; j < LIMBS; j++) {
-    f.get(t[j]!).i64(Q[j]!).op(Op.i64Sub).get(br).op(Op.i64Sub).set(p);
-    f.get(p).i64(63n).op(Op.i64ShrU).set(br);
-    f.get(p).i64(MASK32).op(Op.i64And).set(d[j]!);
-  }
-  f.get(br).op(Op.i32WrapI64).set(keep);
-  for (let j = 0; j < LIMBS; j++) f.get(out).get(t[j]!).get(d[j]!).get(keep).op(Op.select).mem(Op.i64Store32, 4 * j, 2);
-}
-
 /** `while (n-- > 0) body()` on the i32 local n. */
 function loopN(f: FnBuilder, n: number, body: () => void): void {
   f.block(() => f.loop(() => {
@@ -290,15 +195,6 @@ function loopN(f: FnBuilder, n: number, body: () => void): void {
     f.br(0);
   }));
 }
-
-/** The WebAssembly global (not in the ES2022 lib typings this project compiles against). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const Wasm = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
-}).WebAssembly;
 
 interface Exports {
   memory: WasmMemory;
@@ -329,8 +225,7 @@ export class FrWasm {
   private readonly domains = new Map<number, { tw: number; twInv: number; bitrev: number; nInv: number }>();
 
   constructor() {
-    const module = new Wasm.Module(buildModule());
-    this.x = new Wasm.Instance(module, {}).exports as Exports;
+    this.x = instantiateWasm<Exports>(compileWasm(buildModule()));
     this.u8View = new Uint8Array(this.x.memory.buffer);
     this.u32View = new Uint32Array(this.x.memory.buffer);
     this.writePlain(ADDR_R2, MONT_R2);

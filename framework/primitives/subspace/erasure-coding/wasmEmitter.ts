@@ -216,3 +216,28 @@ export class ModuleBuilder {
     return Uint8Array.from(bytes);
   }
 }
+
+// ---- running modules -------------------------------------------------------------------------
+
+/** A module's exported linear memory. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The WebAssembly global (not in the ES2022 lib typings this project compiles against), if any. */
+export const WebAssemblyApi = (globalThis as unknown as {
+  WebAssembly?: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
+}).WebAssembly;
+
+/** Compiles `bytes` once (pass the result to `instantiateWasm`), throwing without WebAssembly. */
+export function compileWasm(bytes: Uint8Array): object {
+  if (WebAssemblyApi === undefined) throw new Error("no WebAssembly");
+  return new WebAssemblyApi.Module(bytes);
+}
+
+/** The exports of a fresh instance of a compiled module (no imports). */
+export function instantiateWasm<E>(module: object): E {
+  if (WebAssemblyApi === undefined) throw new Error("no WebAssembly");
+  return new WebAssemblyApi.Instance(module, {}).exports as E;
+}

@@ -19,7 +19,8 @@
  * point (@noble/curves: ≈ 1.1 ms + 0.85 ms for its torsion check); a 130-point MSM with mixed 128-
  * and 255-bit scalars ≈ 14 ms.
  */
-import { I32, I64, ModuleBuilder, Op, type FnBuilder } from "../erasure-coding/wasmEmitter.ts";
+import { I32, ModuleBuilder, Op, compileWasm, instantiateWasm, type FnBuilder, type WasmMemory } from "../erasure-coding/wasmEmitter.ts";
+import { emitModAdd, emitModSub, emitMontMul, montgomeryModulus } from "../erasure-coding/montgomery.ts";
 
 /** The base field modulus p. */
 export const BLS12_381_P =
@@ -28,12 +29,7 @@ const P = BLS12_381_P;
 const LIMBS = 12;
 const EL = 48; // bytes per element
 const MASK32 = 0xffffffffn;
-const PL = Array.from({ length: LIMBS }, (_, k) => (P >> BigInt(32 * k)) & MASK32);
-const P_INV = (() => {
-  let inv = 1n;
-  for (let i = 0; i < 5; i++) inv = (inv * (2n - PL[0]! * inv)) & MASK32;
-  return (-inv) & MASK32;
-})();
+const FP = montgomeryModulus(P, LIMBS);
 const MONT = (1n << 384n) % P;
 /** |x| of the BLS parameter x = −0xd201000000010000. */
 const BLS_X_ABS = 0xd201000000010000n;
@@ -80,78 +76,11 @@ function buildModule(): Uint8Array {
     }
   };
 
-  // fp_mul(out, a, b): out = a·b·2^−384 mod p (out may alias a or b).
-  const fpMul = m.fn("fp_mul", [I32, I32, I32], []);
-  {
-    const f = fpMul;
-    const av = Array.from({ length: LIMBS }, () => f.local(I64));
-    const t = Array.from({ length: LIMBS }, () => f.local(I64));
-    const bi = f.local(I64);
-    const p = f.local(I64);
-    const A = f.local(I64);
-    const C = f.local(I64);
-    const mm = f.local(I64);
-    for (let j = 0; j < LIMBS; j++) f.get(1).mem(Op.i64Load32U, 4 * j, 2).set(av[j]!);
-    for (let j = 0; j < LIMBS; j++) f.i64(0n).set(t[j]!);
-    const lo = (dst: number): void => void f.get(p).i64(MASK32).op(Op.i64And).set(dst);
-    const hi = (dst: number): void => void f.get(p).i64(32n).op(Op.i64ShrU).set(dst);
-    for (let i = 0; i < LIMBS; i++) {
-      f.get(2).mem(Op.i64Load32U, 4 * i, 2).set(bi);
-      f.get(t[0]!).get(av[0]!).get(bi).op(Op.i64Mul).op(Op.i64Add).set(p);
-      hi(A);
-      lo(t[0]!);
-      f.get(t[0]!).i64(P_INV).op(Op.i64Mul).i64(MASK32).op(Op.i64And).set(mm);
-      f.get(t[0]!).get(mm).i64(PL[0]!).op(Op.i64Mul).op(Op.i64Add).set(p);
-      hi(C);
-      for (let j = 1; j < LIMBS; j++) {
-        f.get(t[j]!).get(av[j]!).get(bi).op(Op.i64Mul).op(Op.i64Add).get(A).op(Op.i64Add).set(p);
-        hi(A);
-        lo(t[j]!);
-        f.get(t[j]!).get(mm).i64(PL[j]!).op(Op.i64Mul).op(Op.i64Add).get(C).op(Op.i64Add).set(p);
-        hi(C);
-        lo(t[j - 1]!);
-      }
-      f.get(C).get(A).op(Op.i64Add).set(t[LIMBS - 1]!);
-    }
-    storeReduced(f, 0, t, p);
-  }
+  // fp_mul(out, a, b): out = a·b·2^−384 mod p (out may alias a or b); fp_add, fp_sub: canonical in, canonical out.
+  const fpMul = emitMontMul(m, "fp_mul", FP);
+  const fpAdd = emitModAdd(m, "fp_add", FP);
+  const fpSub = emitModSub(m, "fp_sub", FP);
 
-  // fp_add(out, a, b), fp_sub(out, a, b): canonical in, canonical out.
-  const fpAdd = m.fn("fp_add", [I32, I32, I32], []);
-  {
-    const f = fpAdd;
-    const s = Array.from({ length: LIMBS }, () => f.local(I64));
-    const p = f.local(I64);
-    const c = f.local(I64);
-    f.i64(0n).set(c);
-    for (let j = 0; j < LIMBS; j++) {
-      f.get(1).mem(Op.i64Load32U, 4 * j, 2).get(2).mem(Op.i64Load32U, 4 * j, 2).op(Op.i64Add).get(c).op(Op.i64Add).set(p);
-      f.get(p).i64(32n).op(Op.i64ShrU).set(c);
-      f.get(p).i64(MASK32).op(Op.i64And).set(s[j]!);
-    }
-    storeReduced(f, 0, s, p);
-  }
-  const fpSub = m.fn("fp_sub", [I32, I32, I32], []);
-  {
-    const f = fpSub;
-    const d = Array.from({ length: LIMBS }, () => f.local(I64));
-    const p = f.local(I64);
-    const br = f.local(I64);
-    const mask = f.local(I64);
-    f.i64(0n).set(br);
-    for (let j = 0; j < LIMBS; j++) {
-      f.get(1).mem(Op.i64Load32U, 4 * j, 2).get(2).mem(Op.i64Load32U, 4 * j, 2).op(Op.i64Sub).get(br).op(Op.i64Sub).set(p);
-      f.get(p).i64(63n).op(Op.i64ShrU).set(br);
-      f.get(p).i64(MASK32).op(Op.i64And).set(d[j]!);
-    }
-    f.i64(0n).get(br).op(Op.i64Sub).i64(MASK32).op(Op.i64And).set(mask);
-    f.i64(0n).set(br);
-    for (let j = 0; j < LIMBS; j++) {
-      f.get(d[j]!).i64(PL[j]!).get(mask).op(Op.i64And).op(Op.i64Add).get(br).op(Op.i64Add).set(p);
-      f.get(p).i64(32n).op(Op.i64ShrU).set(br);
-      f.get(0).get(p).mem(Op.i64Store32, 4 * j, 2);
-    }
-  }
   // fp_is_zero(a) → i32; fp_eq(a, b) → i32; fp_copy(out, a).
   const fpIsZero = m.fn("fp_is_zero", [I32], [I32]);
   {
@@ -378,29 +307,6 @@ function buildModule(): Uint8Array {
   return m.encode(2);
 }
 
-/** Stores t (< 2p) reduced below p at out: subtract p unless that borrows. */
-function storeReduced(f: FnBuilder, out: number, t: number[], p: number): void {
-  const d = Array.from({ length: LIMBS }, () => f.local(I64));
-  const br = f.local(I64);
-  const keep = f.local(I32);
-  f.i64(0n).set(br);
-  for (let j = 0; j < LIMBS; j++) {
-    f.get(t[j]!).i64(PL[j]!).op(Op.i64Sub).get(br).op(Op.i64Sub).set(p);
-    f.get(p).i64(63n).op(Op.i64ShrU).set(br);
-    f.get(p).i64(MASK32).op(Op.i64And).set(d[j]!);
-  }
-  f.get(br).op(Op.i32WrapI64).set(keep);
-  for (let j = 0; j < LIMBS; j++) f.get(out).get(t[j]!).get(d[j]!).get(keep).op(Op.select).mem(Op.i64Store32, 4 * j, 2);
-}
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const Wasm = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
-}).WebAssembly;
-
 interface Exports {
   memory: WasmMemory;
   fp_mul(o: number, a: number, b: number): void;
@@ -433,7 +339,7 @@ export class G1Wasm {
   private u32View: Uint32Array;
 
   constructor() {
-    this.x = new Wasm.Instance(new Wasm.Module(buildModule()), {}).exports as Exports;
+    this.x = instantiateWasm<Exports>(compileWasm(buildModule()));
     this.u8View = new Uint8Array(this.x.memory.buffer);
     this.u32View = new Uint32Array(this.x.memory.buffer);
     this.writePlain(C_R2, (MONT * MONT) % P);
@@ -659,7 +565,7 @@ export class G1Wasm {
   }
 }
 
-const PL_NUM = PL.map(Number);
+const PL_NUM = FP.q.map(Number);
 
 /** Compares the limbs at u32[base..base+12) with `limbs` (little-endian): −1, 0 or 1. */
 function compareLimbs(u32: Uint32Array, base: number, limbs: readonly number[]): number {

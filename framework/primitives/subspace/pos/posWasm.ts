@@ -31,7 +31,7 @@
  * map fills or the target table, are the cost), fx ~30–36 ms (the 4-lane BLAKE3 compression; the
  * packing adds ≤ 5 ms), radix sort ~16 ms, the two gathers ~11 ms, copying pairs out ~4 ms.
  */
-import { I32, I64, ModuleBuilder, Op, type FnBuilder, type ValType } from "../erasure-coding/wasmEmitter.ts";
+import { I32, I64, ModuleBuilder, Op, WebAssemblyApi, compileWasm, instantiateWasm, type FnBuilder, type ValType, type WasmMemory } from "../erasure-coding/wasmEmitter.ts";
 import { MAX_BUCKET_SIZE, metadataSizeBits, numBuckets, PARAM_B, PARAM_BC, PARAM_C, PARAM_M, ySizeBits } from "./constants.ts";
 import { wordsFor } from "./functions.ts";
 
@@ -683,14 +683,6 @@ function buildModule(k: number): Uint8Array {
 
 // ---- runtime --------------------------------------------------------------------------------
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const Wasm = (globalThis as unknown as {
-  WebAssembly?: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
-}).WebAssembly;
-
 interface Exports {
   memory: WasmMemory;
   match_first(ys: number, pos: number, bs: number, buckets: number, pairs: number, leftYs: number, cap: number): number;
@@ -746,13 +738,12 @@ export class PosWasm {
     readonly k: number,
     options: { cap?: number } = {},
   ) {
-    if (Wasm === undefined) throw new Error("no WebAssembly");
     let module = modules.get(k);
     if (module === undefined) {
-      module = new Wasm.Module(buildModule(k));
+      module = compileWasm(buildModule(k));
       modules.set(k, module);
     }
-    this.x = new Wasm.Instance(module, {}).exports as Exports;
+    this.x = instantiateWasm<Exports>(module);
     for (let t = 2; t <= 7; t++) this.fx[t] = this.x[`fx${t}`] as Fx;
     this.gathers = [this.x.gather1, this.x.gather1, this.x.gather2, this.x.gather3, this.x.gather4];
     this.cap = options.cap ?? 2 ** k + 2 ** (k - 3);
@@ -876,13 +867,13 @@ export class PosWasm {
 
 /** Whether this platform runs WebAssembly with 128-bit SIMD (a one-instruction probe module). */
 export function posWasmAvailable(): boolean {
-  if (Wasm === undefined) return false;
+  if (WebAssemblyApi === undefined) return false;
   try {
     const m = new ModuleBuilder();
     const f = m.fn("probe", [], [I32]);
     splat(f, 7);
     simd(f, 0x1b, 0); // i32x4.extract_lane 0
-    const x = new Wasm.Instance(new Wasm.Module(m.encode(1)), {}).exports as { probe(): number };
+    const x = instantiateWasm<{ probe(): number }>(compileWasm(m.encode(1)));
     return x.probe() === 7;
   } catch {
     return false;
