@@ -197,6 +197,17 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
         }
       });
     });
+    // The filtered subscription reports only the listed hashes; a bad hash is refused.
+    const filtered = new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no filtered object mapping for the remark")), 120_000);
+      void provider.subscribe("subspace_filtered_object_mappings", "subspace_subscribeFilteredObjectMappings", [[want]], (err: Error | null, m: any) => {
+        if (err) return reject(err);
+        clearTimeout(timer);
+        resolve(m);
+      });
+    });
+    const bad = await provider.send("subspace_subscribeFilteredObjectMappings", [["0x12"]]).then(() => undefined, (e: Error) => e);
+    expect(bad?.message).to.match(/^-32602: /);
     let inBlock = 0;
     await new Promise<void>((resolve, reject) => {
       api.tx.system.remark(toHex(payload)).signAndSend(alice, (r) => {
@@ -214,6 +225,9 @@ describe("e2e: PoAS dev chain (subspace-node run --dev)", function () {
     expect(m.blockNumber).to.equal(inBlock);
     const [, pieceIndex] = m.objects.find((o) => o[0] === want)!;
     expect(pieceIndex).to.be.at.least(256).and.below(512); // segment 1: the history after genesis
+    const f = await filtered;
+    expect(f.blockNumber).to.equal(inBlock);
+    expect(f.objects.map((o: [string, number, number]) => o[0])).to.deep.equal([want]);
   });
 
   // Last: it narrows the solution range for the rest of this node's life.

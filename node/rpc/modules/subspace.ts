@@ -143,4 +143,25 @@ export function registerSubspace(server: RpcServer, ctx: RpcContext, d: Subspace
     d.archiver.on("objectMappings", on);
     return () => d.archiver.off("objectMappings", on);
   });
+  // The same, for the objects whose hashes are listed (≤ 1,000; Blake3Hash hex with or without 0x).
+  server.subscription({
+    subscribe: "subspace_subscribeFilteredObjectMappings", notification: "subspace_filtered_object_mappings",
+    unsubscribe: "subspace_unsubscribeFilteredObjectMappings", unsafe: true, params: ["hashes"],
+  }, (p, sink) => {
+    const list = p.array(0, "hashes");
+    if (list.length > OBJECT_MAPPINGS_BATCH) throw new RpcError(SUBSPACE_RPC_ERROR, `hashes length exceeded the limit: ${list.length}`);
+    const wanted = new Set(list.map((h) => {
+      const hex = typeof h === "string" ? (h.startsWith("0x") ? h.slice(2) : h).toLowerCase() : "";
+      if (!/^[0-9a-f]{64}$/.test(hex)) throw RpcError.invalidParams("hashes must be 32-byte hex strings");
+      return hex;
+    }));
+    const on = (m: ObjectMappings) => {
+      const objects = m.objects.map(globalObjectToJson).filter(([hash]) => wanted.has(hash));
+      for (let i = 0; i < objects.length; i += OBJECT_MAPPINGS_BATCH) {
+        sink.notify({ blockNumber: m.blockNumber, objects: objects.slice(i, i + OBJECT_MAPPINGS_BATCH) });
+      }
+    };
+    d.archiver.on("objectMappings", on);
+    return () => d.archiver.off("objectMappings", on);
+  });
 }
