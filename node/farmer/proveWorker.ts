@@ -22,7 +22,8 @@ prover.then(
   (e) => reply({ id: 0, type: "error", error: (e as Error).message }),
 );
 
-let queue: Promise<unknown> = prover.catch(() => {});
+// Warmed before the first job, so the first slot's cold proof costs what later ones do.
+let queue: Promise<unknown> = prover.then((p) => p.warmUp(), () => {});
 port.on("message", (m: ProveWorkerRequest) => {
   queue = queue.then(async () => {
     if (m.type === "close") {

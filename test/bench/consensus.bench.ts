@@ -45,6 +45,7 @@
  */
 import { availableParallelism, loadavg } from "node:os";
 import { report } from "./report.ts";
+import { warmUpProving } from "../../node/farmer/proving.ts";
 import { startNodeProcess, rpc, tempDir, Teardown, headerFromJson as headerOf } from "../utils/node.ts";
 import { fromHex, toHex, equalBytes, utf8, concatBytes } from "../../framework/codec/bytes.ts";
 import { type Header as HeaderValue } from "../../framework/codec/substrate.ts";
@@ -249,6 +250,8 @@ try {
   if (seen === end.slot - first.slot) report("consensus_winnable_slots_not_authored", won - BLOCKS, "slots", null);
 
   // ---- 3: run --dev --no-dev-farm with this process as the farmer ---------------------------
+  // As `subspace-farmer farm`'s proving worker does before its first job (not timed).
+  warmUpProving(farm.info.posK);
   const farmerNode = await startNodeProcess(["--dev", "--no-dev-farm"]);
   teardown.add(() => farmerNode.stop());
   await waitForFarmerRpc(farmerNode.httpUrl);
