@@ -65,8 +65,9 @@ export interface PotChainContext {
   futureSlot: number;
   futureProofOfTime: Uint8Array;
   /**
-   * Verify every slot's checkpoints (default). Without it, only the chain is checked: each slot's
-   * seed follows the previous slot's output, and the block's proofs of time are on it.
+   * Verify every slot's checkpoints (default). Without it (a block not sampled during deep sync),
+   * only the slots after the block's own are verified, and the first seed and the block's proofs of
+   * time must be on the justified chain.
    */
   fullVerification?: boolean;
 }
@@ -89,14 +90,16 @@ export function fullPotVerification(syncTarget: number, blockNumber: number, ran
 export function verifyPotJustification(j: { seed: PotSeed; checkpoints: readonly PotCheckpoints[] }, c: PotChainContext): string | undefined {
   const expectedSlots = c.futureSlot - c.parentFutureSlot;
   if (j.checkpoints.length !== expectedSlots) return `justification has ${j.checkpoints.length} slots of checkpoints, expected ${expectedSlots}`;
-  const kernel = c.fullVerification === false ? undefined : loadNativePot();
+  const kernel = loadNativePot();
   let input = c.parentFutureOutput
     ? deriveNextSlotInput(c.slotIterations, c.parentFutureSlot, c.parentFutureOutput, c.parametersChange)
     : { slot: 1, slotIterations: c.parametersChange && c.parametersChange.slot <= 1 ? c.parametersChange.slotIterations : c.slotIterations, seed: c.genesisSeed };
   if (!equalBytes(input.seed, j.seed)) return "justification seed does not follow the parent's proof of time";
   for (let i = 0; i < j.checkpoints.length; i++) {
     const cps = j.checkpoints[i]!;
-    if (c.fullVerification !== false) {
+    // The slots after the block's own, up to its future proof of time, are verified always (as the
+    // reference's `is_output_valid` from the proof of time to the future one); the rest when sampled.
+    if (c.fullVerification !== false || input.slot > c.slot) {
       const ok = kernel ? verifyCheckpointsWithKernel(kernel, input.seed, input.slotIterations, cps) : verifyCheckpoints(input.seed, input.slotIterations, cps);
       if (!ok) return `invalid PoT checkpoints for slot ${input.slot}`;
     }

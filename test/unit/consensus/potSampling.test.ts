@@ -5,7 +5,8 @@
  * up to 63,240; 3,162 up to 3,162,000; d/1,000 beyond).
  */
 import { expect } from "chai";
-import { fullPotVerification } from "../../../node/consensus/potJustification.ts";
+import { fullPotVerification, verifyPotJustification } from "../../../node/consensus/potJustification.ts";
+import { prove, deriveNextSlotInput, checkpointsOutput, type PotCheckpoints } from "../../../framework/primitives/subspace/pot/index.ts";
 
 /** A `random()` that makes n = k for distance d. */
 const pick = (k: number, d: number) => () => (k + 0.5) / (d + 1);
@@ -35,5 +36,46 @@ describe("PoT verification sampling for deep sync", () => {
     const p = 2_845 / (d + 1);
     // Binomial(20,000, 0.09): σ ≈ 40; ±6σ never flakes.
     expect(Math.abs(picked - 20_000 * p)).to.be.below(6 * Math.sqrt(20_000 * p * (1 - p)));
+  });
+});
+
+describe("PoT justification of a block not sampled", () => {
+  // A synthetic chain from a genesis seed, 160 iterations per slot; the block is at slot 3 with its
+  // future proof at slot 7, the parent is genesis: the justification holds slots 1..7.
+  const iterations = 160;
+  const genesis = new Uint8Array(16).fill(9);
+  const slots: PotCheckpoints[] = [];
+  let input = { slot: 1, slotIterations: iterations, seed: genesis as Uint8Array };
+  for (let s = 1; s <= 7; s++) {
+    const cps = prove(input.seed, input.slotIterations);
+    slots.push(cps);
+    input = deriveNextSlotInput(iterations, s, checkpointsOutput(cps), null);
+  }
+  const context = (fullVerification: boolean) => ({
+    parentFutureSlot: 0, genesisSeed: genesis, slotIterations: iterations, parametersChange: null,
+    slot: 3, proofOfTime: checkpointsOutput(slots[2]!), futureSlot: 7, futureProofOfTime: checkpointsOutput(slots[6]!), fullVerification,
+  });
+  const tampered = (slot: number) => {
+    const t = slots.map((c) => c.map((x) => Uint8Array.from(x)));
+    t[slot - 1]![3]![0] ^= 1;
+    return { seed: genesis, checkpoints: t };
+  };
+
+  it("accepts the honest justification either way", () => {
+    expect(verifyPotJustification({ seed: genesis, checkpoints: slots }, context(true))).to.equal(undefined);
+    expect(verifyPotJustification({ seed: genesis, checkpoints: slots }, context(false))).to.equal(undefined);
+  });
+
+  it("skips the checkpoints up to the block's slot, but always verifies those after it up to the future proof", () => {
+    for (const s of [1, 2, 3]) {
+      expect(verifyPotJustification(tampered(s), context(true)), `slot ${s} sampled`).to.match(/invalid PoT checkpoints/);
+      expect(verifyPotJustification(tampered(s), context(false)), `slot ${s} unsampled`).to.equal(undefined);
+    }
+    for (const s of [4, 5, 6, 7]) expect(verifyPotJustification(tampered(s), context(false)), `slot ${s} unsampled`).to.match(/invalid PoT checkpoints/);
+  });
+
+  it("still requires the seed that follows the parent and the block's proofs of time on the chain", () => {
+    expect(verifyPotJustification({ seed: new Uint8Array(16), checkpoints: slots }, context(false))).to.match(/seed/);
+    expect(verifyPotJustification({ seed: genesis, checkpoints: slots }, { ...context(false), proofOfTime: new Uint8Array(16) })).to.match(/proof of time of slot 3/);
   });
 });
