@@ -34,9 +34,8 @@
  * When a batch's check fails, it is split in halves (fresh coefficients each time) until the
  * culprits are isolated, so honest pieces in a bad batch still pass.
  *
- * PERF (this 2-core machine, c-kzg; per piece): 16 pieces ≈ 6.5 ms, 128 ≈ 1.7 ms, 256 ≈ 1.4 ms
- * on a quiet machine (scratch timing of this function); test/bench/archiving.bench.ts under heavy
- * load read 10.5 / 2.4 / 1.8 ms. The previous version (a c-kzg witness verification and
+ * PERF (this 2-core machine, c-kzg; per piece, test/bench/archiving.bench.ts at load average ≈ 1.5):
+ * 16 pieces 4.5 ms, 128 1.47 ms, 256 (a segment) 1.23 ms; under heavy load 10.5 / 2.4 / 1.8 ms. The previous version (a c-kzg witness verification and
  * @noble/curves decompression per piece) took ≈ 3.6–4.4 ms at 128 (4.6 against 1.9 ms for this one,
  * interleaved in one run). Per piece: decompression + subgroup check of C_i and π_i ≈ 2 × 0.26 ms
  * (WASM, kzg/g1Wasm.ts), the record combination ≈ 0.25 ms (WASM Fr), the MSMs ≈ 0.1–0.2 ms; per

@@ -26,8 +26,8 @@
  *   (≈ 45–55 ms, a 4,096-point MSM): the piece format carries no proof that binds the record to
  *   its commitment more cheaply, so a single piece cannot meet the 5 ms goal. The witness check
  *   alone (`isRecordCommitmentHashValid`) is ≈ 1.1 ms. `arePiecesValid` gives the same verdicts for
- *   many pieces at ≈ 1.7 ms per piece (128 at a time; ≈ 1.4 ms for a whole segment of 256,
- *   ≈ 6.5 ms for 16) by checking one random linear combination of all the record and witness
+ *   many pieces at ≈ 1.5 ms per piece (128 at a time; ≈ 1.2 ms for a whole segment of 256,
+ *   ≈ 4.5 ms for 16) by checking one random linear combination of all the record and witness
  *   equations with one commitment and one KZG verification (soundness error 2^−128); the farmer
  *   uses it for plotting, and it fits wherever pieces arrive in batches (reconstruction, caches).
  */
