@@ -18,6 +18,7 @@
  * (15.5 against 21 M mul/s, same run), so the kernel stays on 32-bit limbs.
  */
 import { BLS12_381_R } from "../profile/index.ts";
+import { frInv, frPow } from "./field.ts";
 import { I32, I64, ModuleBuilder, Op, compileWasm, instantiateWasm, type FnBuilder, type WasmMemory } from "./wasmEmitter.ts";
 import { emitModAdd, emitModSub, emitMontMul, montgomeryModulus } from "./montgomery.ts";
 
@@ -443,7 +444,7 @@ export class FrWasm {
       // Montgomery form m = xR: the plain inverse of m is (xR)^-1; times R^2 (two toMont) gives x^-1·R.
       const last = this.readPlain(prefix + (n - 1) * FR_BYTES);
       if (last === 0n) throw new RangeError("cannot invert zero");
-      this.writePlain(acc, powMod(last, R - 2n));
+      this.writePlain(acc, frInv(last));
       this.toMont(acc, 1);
       this.toMont(acc, 1);
       const tmp = this.allocElements(1);
@@ -463,13 +464,13 @@ export class FrWasm {
     let d = this.domains.get(n);
     if (d !== undefined) return d;
     if (n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`FFT size ${n} is not a power of two`);
-    const w = powMod(7n, (R - 1n) / BigInt(n));
+    const w = frPow(7n, (R - 1n) / BigInt(n));
     const half = Math.max(1, n / 2);
     const tw = this.allocTable(half * FR_BYTES);
     const twInv = this.allocTable(half * FR_BYTES);
     const nInv = this.allocTable(FR_BYTES);
     const bitrev = this.allocTable(n * 4);
-    const wInv = powMod(w, R - 2n);
+    const wInv = frPow(w, R - 2n);
     let a = 1n;
     let b = 1n;
     for (let k = 0; k < half; k++) {
@@ -478,7 +479,7 @@ export class FrWasm {
       a = (a * w) % R;
       b = (b * wInv) % R;
     }
-    this.writePlain(nInv, powMod(BigInt(n), R - 2n));
+    this.writePlain(nInv, frPow(BigInt(n), R - 2n));
     this.toMont(tw, half);
     this.toMont(twInv, half);
     this.toMont(nInv, 1);
@@ -495,17 +496,6 @@ export class FrWasm {
   }
 }
 
-function powMod(base: bigint, exp: bigint): bigint {
-  let result = 1n;
-  let b = base % R;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % R;
-    b = (b * b) % R;
-    e >>= 1n;
-  }
-  return result;
-}
 
 let instance: FrWasm | null = null;
 

@@ -464,23 +464,19 @@ export function findProof(tables: PosTables, challengeIndex: number): Uint8Array
  * bit-by-bit packing per proof, 14 ms with shared scratch and a byte accumulator.
  */
 export function findProofInto(tables: PosTables, challengeIndex: number, out: Uint8Array): boolean {
-  const { k, lastYs } = tables;
-  const firstK = firstKBits(challengeIndex, k);
-  const low = firstK << PARAM_EXT;
-  let lo = 0;
-  let hi = lastYs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (lastYs[mid] < low) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo === lastYs.length || lastYs[lo] >>> PARAM_EXT !== firstK) return false;
-  proofFromEntry(tables, lo, out);
+  const entry = firstProofEntry(tables, challengeIndex);
+  if (entry < 0) return false;
+  proofFromEntry(tables, entry, out);
   return true;
 }
 
 /** Whether any proof exists for `challengeIndex`, without building it. */
 export function hasProof(tables: PosTables, challengeIndex: number): boolean {
+  return firstProofEntry(tables, challengeIndex) >= 0;
+}
+
+/** The first table-7 entry whose top K bits of `y` equal `first_k` of the challenge, or −1. */
+function firstProofEntry(tables: PosTables, challengeIndex: number): number {
   const { k, lastYs } = tables;
   const firstK = firstKBits(challengeIndex, k);
   const low = firstK << PARAM_EXT;
@@ -491,7 +487,7 @@ export function hasProof(tables: PosTables, challengeIndex: number): boolean {
     if (lastYs[mid] < low) lo = mid + 1;
     else hi = mid;
   }
-  return lo < lastYs.length && lastYs[lo] >>> PARAM_EXT === firstK;
+  return lo < lastYs.length && lastYs[lo] >>> PARAM_EXT === firstK ? lo : -1;
 }
 
 /** Scratch of `proofFromEntry` (one level of the walk each; single-threaded use). */
