@@ -36,6 +36,7 @@ export function potOutputOnChain(client: Client, tip: Uint8Array, slot: number, 
     if (!header || header.number === 0) return undefined;
     const pre = extractPreDigest(header.number, header.digest.logs.filter((l) => l.tag !== "Seal"));
     const futureSlot = pre.slot + blockAuthoringDelay;
+    if (slot > futureSlot) return undefined; // later than anything this block or its ancestors prove
     if (slot === pre.slot) return pre.potInfo.proofOfTime;
     if (slot === futureSlot) return pre.potInfo.futureProofOfTime;
     if (slot < futureSlot) {
