@@ -6,6 +6,7 @@
 import { blake2_256 } from "../../../framework/crypto/index.ts";
 import { toHex, utf8 } from "../../../framework/codec/bytes.ts";
 import type { BlockCommit, TrieCommit } from "../../../node/db/index.ts";
+import { prng } from "../trie/helpers.ts";
 
 export const nodeContent = (id: number): Uint8Array => utf8(`node-${id}`.padEnd(40, "."));
 const hashCache = new Map<number, Uint8Array>();
@@ -16,17 +17,6 @@ export function nodeHash(id: number): Uint8Array {
 }
 export const blockHash = (tag: string): Uint8Array => blake2_256(utf8(`block-${tag}`));
 
-/** mulberry32: small deterministic PRNG, so a child process can regenerate the same chain. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function trieCommit(rootId: number, inserted: Iterable<number>, removed: Iterable<number>): TrieCommit {
   const ins = new Map<string, Uint8Array>();
@@ -51,7 +41,7 @@ export class SyntheticChain {
   private count = 0;
 
   constructor(private readonly seed: number) {
-    this.rand = rng(seed);
+    this.rand = prng(seed);
   }
 
   genesis(size = 20): SynBlock {

@@ -6,6 +6,15 @@ import { createCipheriv } from "node:crypto";
 import { unsafe } from "@noble/ciphers/aes.js";
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 
+const fromHexBytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, "hex"));
+
+// The reference's test constants (crates/subspace-proof-of-time/src/aes.rs: `SEED`, `SEED_1`, `KEY`, `KEY_1`).
+export const REF_SEED = fromHexBytes("d666ccd8d593c23da8db6b5b1413b13a");
+export const REF_SEED_1 = fromHexBytes("d7d6dcd8d593c23da8db6b5b1413b13a");
+export const REF_KEY = fromHexBytes("9a84940ffef5b0d70199fc67f46ea27a");
+export const REF_KEY_1 = fromHexBytes("9b8b9b0ffef5b0d70199fc67f46ea27a");
+
+
 export function ecbEncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   const c = createCipheriv("aes-128-ecb", key, null);
   c.setAutoPadding(false);

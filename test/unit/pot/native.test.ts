@@ -19,15 +19,10 @@ import {
 } from "../../../framework/primitives/subspace/pot/index.ts";
 import { loadNativePot, nativePotLoadError, resolvePotBackend, type NativePotKernel } from "../../../node/consensus/timekeeper/nativeAes.ts";
 import { PotVerifierPool, Timekeeper, type PotSlotInfo } from "../../../node/consensus/timekeeper/index.ts";
-import { naiveCheckpoints, nobleChain } from "./independentAes.ts";
+import { naiveCheckpoints, nobleChain, REF_KEY, REF_KEY_1, REF_SEED, REF_SEED_1 } from "./independentAes.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../../vectors/pot-aes.json", import.meta.url), "utf8"));
 
-// The reference's test constants (crates/subspace-proof-of-time/src/aes.rs).
-const REF_SEED = fromHex("d666ccd8d593c23da8db6b5b1413b13a");
-const REF_SEED_1 = fromHex("d7d6dcd8d593c23da8db6b5b1413b13a");
-const REF_KEY = fromHex("9a84940ffef5b0d70199fc67f46ea27a");
-const REF_KEY_1 = fromHex("9b8b9b0ffef5b0d70199fc67f46ea27a");
 
 // FIPS-197 Appendix A.1: expansion of key 2b7e1516 28aed2a6 abf71588 09cf4f3c, round keys 1 and 10
 // (w[4..7] and w[40..43]).

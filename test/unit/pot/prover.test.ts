@@ -13,14 +13,10 @@ import {
   verifyCheckpoints,
   type PotCheckpoints,
 } from "../../../framework/primitives/subspace/pot/index.ts";
-import { ecbEncryptBlock, naiveCheckpoints, nobleChain } from "./independentAes.ts";
+import { ecbEncryptBlock, naiveCheckpoints, nobleChain, REF_KEY, REF_SEED, REF_SEED_1 } from "./independentAes.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../../vectors/pot-aes.json", import.meta.url), "utf8"));
 
-// The reference's test constants (crates/subspace-proof-of-time/src/aes.rs, `SEED`, `SEED_1`, `KEY`).
-const REF_SEED = fromHex("d666ccd8d593c23da8db6b5b1413b13a");
-const REF_SEED_1 = fromHex("d7d6dcd8d593c23da8db6b5b1413b13a");
-const REF_KEY = fromHex("9a84940ffef5b0d70199fc67f46ea27a");
 
 const hexAll = (cps: PotCheckpoints): string[] => cps.map((c) => toHex(c));
 
